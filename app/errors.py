@@ -1,0 +1,61 @@
+"""The project's own error types.
+
+Driver and engine exceptions are translated into these at the data-access border,
+so that the domain and the adapters never import a driver to catch an error.
+"""
+
+from __future__ import annotations
+
+
+class SocialatlasError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    code = "ERROR"
+
+
+class ConfigurationError(SocialatlasError):
+    """A setting is missing or malformed."""
+
+    code = "CONFIGURATION"
+
+
+class BackendUnavailable(SocialatlasError):
+    """The graph database cannot be reached now; retrying later may succeed (HTTP 503)."""
+
+    code = "BACKEND_UNAVAILABLE"
+
+
+class QueryError(SocialatlasError):
+    """The database rejected a query (syntax, unknown function, constraint)."""
+
+    code = "QUERY_ERROR"
+
+
+class WriteRefused(QueryError):
+    """A write was attempted where only reads are allowed."""
+
+    code = "WRITE_REFUSED"
+
+
+class QueryTimeout(QueryError):
+    """The database stopped a query that ran past its time limit."""
+
+    code = "QUERY_TIMEOUT"
+
+
+class ConstraintViolation(QueryError):
+    """A write broke a uniqueness or existence constraint."""
+
+    code = "CONSTRAINT_VIOLATION"
+
+
+class AtomicApplyFailed(SocialatlasError):
+    """An all-or-nothing batch failed; the graph was left as it was before."""
+
+    code = "ATOMIC_APPLY_FAILED"
+
+
+class SchemaError(SocialatlasError):
+    """The schema declaration itself is inconsistent."""
+
+    code = "SCHEMA_ERROR"
