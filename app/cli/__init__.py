@@ -1,0 +1,1 @@
+"""The `socialatlas` command line."""
