@@ -67,7 +67,7 @@ def seeded(data_dir: Path) -> Path:
     return data_dir
 
 
-@pytest.mark.parametrize("command", ["serve", "seed", "export", "cypher", "doctor"])
+@pytest.mark.parametrize("command", ["serve", "seed", "export", "cypher", "doctor", "schema"])
 def test_every_command_has_help_with_examples(command: str, tmp_path: Path) -> None:
     result = socialatlas(command, "--help", data_dir=tmp_path)
     assert result.returncode == 0

@@ -39,3 +39,11 @@ def test_configuration_table_lists_every_setting(repo_root: Path) -> None:
     documented = set(re.findall(r"^\| `(SOCIALATLAS_[A-Z0-9_]+)` \|", readme, flags=re.M))
     expected = {f"SOCIALATLAS_{name.upper()}" for name in Settings.model_fields}
     assert documented == expected
+
+
+def test_schema_reference_is_generated_from_the_declaration(repo_root: Path) -> None:
+    from app.schema import load_schema
+    from app.schema.docs import render_markdown
+
+    committed = (repo_root / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert committed == render_markdown(load_schema()), "run: socialatlas schema --markdown > docs/schema.md"

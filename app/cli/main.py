@@ -328,6 +328,31 @@ def doctor(seed_dir: SeedDirOption = None) -> None:
         raise typer.Exit(EXIT_UNAVAILABLE if not health.reachable else EXIT_BAD_INPUT)
 
 
+@cli.command(
+    epilog=(
+        "Examples:\n\n"
+        "  socialatlas schema                      # labels, properties, relationships\n\n"
+        "  socialatlas schema --markdown > docs/schema.md"
+    )
+)
+def schema(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the Markdown reference (docs/schema.md).")] = False,
+) -> None:
+    """Show the graph schema declared in schema/graph.yaml."""
+    from app.schema.docs import render_markdown
+
+    declared = load_schema()
+    if markdown:
+        sys.stdout.write(render_markdown(declared))
+        return
+    table = Table("label", "seed key", "properties", "relationships out")
+    for node in declared.nodes.values():
+        own = [p for p in node.properties if p not in declared.provenance and p not in ("note", "seed_file", "seed_order")]
+        rels = [f"{r.type}→{'|'.join(r.to_labels)}" for r in declared.relationships_from(node.label)]
+        table.add_row(node.label, node.seed_key, ", ".join(own), ", ".join(rels))
+    out.print(table)
+
+
 def run() -> None:
     """Console-script entry point."""
     cli()
