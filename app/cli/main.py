@@ -302,9 +302,10 @@ def doctor(seed_dir: SeedDirOption = None) -> None:
         target = settings.target
     except ConfigurationError as error:
         raise _fail(str(error), EXIT_BAD_INPUT) from None
-    table.add_row("graph URL", target.url if target.kind != "neo4j" else f"{target.url} (user {settings.neo4j_user})")
     if target.kind == "embedded":
         table.add_row("data dir", str(settings.data_dir))
+    if target.kind == "neo4j":
+        table.add_row("neo4j user", settings.neo4j_user)
     store = open_store(settings)
     try:
         health = store.health()
