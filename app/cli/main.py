@@ -16,14 +16,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from app.config import Settings
 from app.errors import BackendUnavailable, ConfigurationError, SocialatlasError
 from app.runtime import default_seed_dir, open_prepared_store, seed_if_empty, sync_seed
 from app.schema import load_schema
-from app.seed import SeedInvalid, SyncPlan, export_graph, format_seed_dir, load_seed
+from app.seed import SeedInvalid, SeedSet, SyncPlan, export_graph, format_seed_dir, load_seed, rich_progress
 from app.store import GraphStore, open_store
 
 EXIT_BAD_INPUT = 1
@@ -98,6 +97,10 @@ def _describe_plan(plan: SyncPlan) -> str:
         f"relationships +{plan.relationships_to_create} ~{plan.relationships_to_update} "
         f"-{plan.relationships_to_delete}"
     )
+
+
+def _describe_seed(seed: SeedSet) -> str:
+    return f"{len(seed.files)} files, {len(seed.nodes)} entries, {len(seed.relationships)} relationships"
 
 
 def _counts(store: GraphStore) -> str:
@@ -184,7 +187,7 @@ def seed(
             return
         loaded = load_seed(directory, schema)
         if check:
-            out.print(f"Seed files are valid: {loaded.describe()}.")
+            out.print(f"Seed files are valid: {_describe_seed(loaded)}.")
             return
         store = open_prepared_store(settings, schema)
         try:
@@ -194,19 +197,8 @@ def seed(
                 plan = plan_sync(loaded, store)
                 out.print("Nothing to change." if plan.is_empty else f"Would change: {_describe_plan(plan)}.")
                 return
-            with Progress(
-                TextColumn("Applying seed"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
-            ) as bar:
-                task = bar.add_task("apply", total=None)
-                outcome = sync_seed(
-                    store, directory, schema, progress=lambda done, total: bar.update(task, completed=done, total=total)
-                )
+            with rich_progress(console=err) as progress:
+                outcome = sync_seed(store, directory, schema, progress=progress)
             if outcome.changed:
                 out.print(f"Applied: {_describe_plan(outcome.plan)}. The graph now has {_counts(store)}.")
             else:
@@ -320,7 +312,7 @@ def doctor(seed_dir: SeedDirOption = None) -> None:
     table.add_row("relationships", str(health.relationships))
     directory = seed_dir or default_seed_dir(settings)
     try:
-        table.add_row("seed files", f"valid: {load_seed(directory, load_schema()).describe()}")
+        table.add_row("seed files", f"valid: {_describe_seed(load_seed(directory, load_schema()))}")
     except SeedInvalid as error:
         healthy = False
         table.add_row("seed files", f"{len(error.problems)} problem(s); run `socialatlas seed --check`")
