@@ -136,7 +136,7 @@ def _properties(raw: Mapping[str, Any] | None, where: str) -> dict[str, Property
     return {name: _property(name, spec or {}, where) for name, spec in (raw or {}).items()}
 
 
-def _validity(where: str) -> dict[str, PropertySpec]:
+def _validity() -> dict[str, PropertySpec]:
     return {
         "valid_from": PropertySpec("valid_from", "date", "First day the fact holds; absent = since always.", indexed=True),
         "valid_to": PropertySpec("valid_to", "date", "Last day the fact holds (inclusive); absent = still holds.", indexed=True),
@@ -157,7 +157,7 @@ def parse_schema(raw: Mapping[str, Any], source_path: Path) -> Schema:
         props = dict(common)
         props.update(_properties(spec.get("properties"), f"nodes.{label}"))
         if temporal:
-            props.update(_validity(f"nodes.{label}"))
+            props.update(_validity())
         props.update(provenance)
         nodes[label] = NodeSpec(label, spec["seed"], str(spec.get("description", "")), temporal, props)
     relationships: dict[str, RelationshipSpec] = {}
@@ -166,7 +166,7 @@ def parse_schema(raw: Mapping[str, Any], source_path: Path) -> Schema:
         own = _properties(spec.get("properties"), f"relationships.{rtype}")
         props = dict(own)
         if temporal:
-            props.update(_validity(f"relationships.{rtype}"))
+            props.update(_validity())
         props.update(provenance)
         relationships[rtype] = RelationshipSpec(
             type=rtype,

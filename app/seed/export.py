@@ -7,7 +7,7 @@ exporting what a seed folder loaded gives back its files byte for byte.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from app.errors import SocialatlasError
@@ -36,11 +36,12 @@ def export_graph(store: GraphStore, schema: Schema, out_dir: Path) -> list[Path]
     for node in nodes:
         seed_file = node.props.get(SEED_FILE)
         by_file[_safe_file(seed_file) if isinstance(seed_file, str) else CURATED_FILE].append(node)
+    outgoing = _by_file(by_file, state.relationships)
     written: list[Path] = []
     for seed_file in sorted(by_file):
         path = out_dir / seed_file
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(render_file(by_file[seed_file], state.relationships, schema).encode("utf-8"))
+        path.write_bytes(dump_canonical(by_file[seed_file], outgoing[seed_file], schema).encode("utf-8"))
         written.append(path)
     return written
 
@@ -51,10 +52,11 @@ def format_seed_dir(seed_dir: Path, schema: Schema, check_only: bool) -> list[Pa
     by_file: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in seed.nodes:
         by_file[str(node.props[SEED_FILE])].append(node)
+    outgoing = _by_file(by_file, seed.relationships)
     changed: list[Path] = []
     for seed_file in seed.files:
         path = seed_dir / seed_file
-        canonical = render_file(by_file.get(seed_file, []), seed.relationships, schema).encode("utf-8")
+        canonical = dump_canonical(by_file.get(seed_file, []), outgoing[seed_file], schema).encode("utf-8")
         if path.read_bytes() != canonical:
             changed.append(path)
             if not check_only:
@@ -62,10 +64,16 @@ def format_seed_dir(seed_dir: Path, schema: Schema, check_only: bool) -> list[Pa
     return changed
 
 
-def render_file(nodes: list[NodeRecord], relationships: Iterable[RelRecord], schema: Schema) -> str:
-    """One file's text: its entries and the relationships that start at them."""
-    uids = {node.uid for node in nodes}
-    return dump_canonical(nodes, [r for r in relationships if r.from_uid in uids], schema)
+def _by_file(
+    nodes_by_file: Mapping[str, list[NodeRecord]], relationships: Iterable[RelRecord]
+) -> defaultdict[str, list[RelRecord]]:
+    """Relationships grouped by the file of the entry they start at (where they are written)."""
+    file_of = {node.uid: seed_file for seed_file, nodes in nodes_by_file.items() for node in nodes}
+    grouped: defaultdict[str, list[RelRecord]] = defaultdict(list)
+    for rel in relationships:
+        if rel.from_uid in file_of:
+            grouped[file_of[rel.from_uid]].append(rel)
+    return grouped
 
 
 def _safe_file(seed_file: str) -> str:

@@ -261,8 +261,8 @@ class _Planner:
         for (rel_type, from_label, to_label), rels in work.rel_creates.items():
             specs = self.schema.relationships[rel_type].properties
             query = (
-                f"UNWIND $rows AS row MATCH (a:{_name(from_label)} {{{uid}: row.from}}) "
-                f"MATCH (b:{_name(to_label)} {{{uid}: row.to}}) "
+                f"UNWIND $rows AS row MATCH (a:{_name(from_label)} {{{uid}: row.from_uid}}) "
+                f"MATCH (b:{_name(to_label)} {{{uid}: row.to_uid}}) "
                 f"CREATE (a)-[r:{_name(rel_type)}]->(b) {self.set_clause('r', specs)}"
             )
             yield from self.batched(query, [{**self.key_row(r.key), **self.props_row(r.props, specs)} for r in rels])
@@ -279,17 +279,17 @@ class _Planner:
     @staticmethod
     def match_relationship(rel_type: str, from_label: str) -> str:
         """Find a relationship by its identity (type, from, to, valid_from); `row.valid_from` is ISO text or null."""
-        valid_from = _name(VALID_FROM)
+        uid, valid_from = _name(UID), _name(VALID_FROM)
         return (
-            f"UNWIND $rows AS row MATCH (a:{_name(from_label)} {{{_name(UID)}: row.from}})-[r:{_name(rel_type)}]->(b) "
-            f"WHERE (b.{_name(UID)} = row.to OR (row.to = '' AND b.{_name(UID)} IS NULL)) "
+            f"UNWIND $rows AS row MATCH (a:{_name(from_label)} {{{uid}: row.from_uid}})-[r:{_name(rel_type)}]->(b) "
+            f"WHERE (b.{uid} = row.to_uid OR (row.to_uid = '' AND b.{uid} IS NULL)) "
             f"AND (r.{valid_from} = date(row.valid_from) OR (row.valid_from IS NULL AND r.{valid_from} IS NULL))"
         )
 
     @staticmethod
     def key_row(key: RelKey) -> dict[str, Any]:
         _, from_uid, to_uid, valid_from = key
-        return {"from": from_uid, "to": to_uid, "valid_from": valid_from.isoformat() if valid_from else None}
+        return {"from_uid": from_uid, "to_uid": to_uid, "valid_from": valid_from.isoformat() if valid_from else None}
 
     @staticmethod
     def set_clause(var: str, specs: Mapping[str, Any]) -> str:

@@ -61,15 +61,20 @@ class YamlSyntaxError(Exception):
 
 
 def describe(node: YNode) -> str:
-    """How a value reads in a message: `the string 'abc'`, `a list`."""
+    """How a value reads in a message: `the text 'abc'`, `a list`, `nothing`."""
     if isinstance(node, YSeq):
         return "a list"
     if isinstance(node, YMap):
         return "a mapping"
-    names = {"null": "nothing", "bool": "the boolean", "int": "the number", "float": "the number",
-             "timestamp": "the date", "str": "the text"}  # fmt: skip
     if node.kind == "null":
         return "nothing"
+    names = {
+        "bool": "the boolean",
+        "int": "the number",
+        "float": "the number",
+        "timestamp": "the date",
+        "str": "the text",
+    }
     return f"{names.get(node.kind, f'a value tagged {node.kind}')} {node.raw!r}"
 
 

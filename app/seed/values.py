@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from app.schema.model import PROPERTY_TYPES
 from app.seed.reader import YMap, YNode, YScalar, YSeq, describe
@@ -24,6 +24,8 @@ Value = str | int | float | bool | dt.date | list[str]
 
 _TEXT_KINDS = frozenset({"str", "int", "float", "bool", "timestamp"})
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_YAML11_BOOLEANS = frozenset({"y", "n", "yes", "no", "on", "off"})
+"""Plain text in YAML 1.2, but booleans to YAML 1.1 readers (PyYAML, many editors): quoted when written."""
 
 
 class ValueProblem(Exception):
@@ -126,7 +128,11 @@ def _same(value: Any) -> Any:
 
 def _text_to_yaml(value: Any) -> Any:
     """Multi-line text is written as a `|` block; everything else plain, quoted only where YAML needs it."""
-    return LiteralScalarString(value) if isinstance(value, str) and "\n" in value else value
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+        return SingleQuotedScalarString(value)
+    return value
 
 
 def _date_from_graph(value: Any) -> dt.date:

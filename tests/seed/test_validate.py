@@ -84,7 +84,8 @@ def test_the_valid_fixture_loads_with_every_collection_and_relationship_type(sch
     assert unit.props["source_documents"] == ["notat.txt", "notat.txt"]
     assert unit.props["inferred"] is False
     rule = next(n for n in seed.nodes if n.uid == "aarhus-myndighed-unge-autisme")
-    assert rule.props["inferred"] is True and "udledt" in str(rule.props["inferred_reason"])
+    assert rule.props["inferred"] is True
+    assert "udledt" in str(rule.props["inferred_reason"])
     figure = next(n for n in seed.nodes if n.uid == "aarhus-msb-budget")
     assert figure.props["value"] == 417.0
 
@@ -297,7 +298,9 @@ def test_three_errors_in_three_files_are_all_reported(tmp_path: Path, schema: Sc
     assert len(problems) == 3, "\n".join(map(str, problems))
     text = str(caught.value)
     assert text.startswith("3 problems in the seed files:")
-    assert "naem" in text and "2019-02-30" in text and "malformed YAML" in text
+    assert "naem" in text
+    assert "2019-02-30" in text
+    assert "malformed YAML" in text
 
 
 def test_seed_invalid_is_a_project_error_with_a_code() -> None:
@@ -310,3 +313,34 @@ def test_seed_invalid_is_a_project_error_with_a_code() -> None:
 def test_a_missing_folder_is_reported(tmp_path: Path, schema: Schema) -> None:
     with pytest.raises(SeedInvalid, match="not a folder"):
         load_seed(tmp_path / "nowhere", schema)
+
+
+def test_validation_knows_only_what_the_schema_declares(tmp_path: Path, schema: Schema) -> None:
+    """A different schema, a different format: no label or property is known to the loader by name."""
+    from app.schema.model import parse_schema
+
+    raw = {
+        "provenance": {name: {"type": spec.type} for name, spec in schema.provenance.items()},
+        "common": {name: {"type": "string" if name != "seed_order" else "int"} for name in
+                   ("uid", "note", "seed_file", "seed_order")},
+        "nodes": {
+            "Doc": {"seed": "sources", "properties": {"title": {"type": "string"}}},
+            "Gadget": {"seed": "gadgets", "temporal": True,
+                       "properties": {"weight": {"type": "float", "required": True}}},
+        },
+        "relationships": {"FITS": {"seed": "fits", "from": ["Gadget"], "to": ["Gadget"]}},
+    }  # fmt: skip
+    tiny = parse_schema(raw, tmp_path / "tiny.yaml")
+    seed_dir = tmp_path / "seed"
+    seed_dir.mkdir()
+    (seed_dir / "a.yaml").write_text(
+        "sources:\n  - uid: d.txt\n    title: D\n"
+        "gadgets:\n  - uid: g-1\n    weight: 2\n    fits:\n      - g-2\n"
+        "    source:\n      document: d.txt\n      section: s\n      quote: q\n"
+        "  - uid: g-2\n    wieght: 1\n    source:\n      document: d.txt\n      section: s\n      quote: q\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SeedInvalid) as caught:
+        load_seed(seed_dir, tiny)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(14, "gadgets[1].wieght")]
+    assert "did you mean 'weight'" in caught.value.problems[0].message
