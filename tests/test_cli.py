@@ -28,8 +28,8 @@ VALID_SEED = REPO / "tests" / "seed" / "fixtures" / "valid"
 def socialatlas(
     *args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "SOCIALATLAS_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})}
-    full_env.pop("SOCIALATLAS_GRAPH_URL", None)
+    full_env = {k: v for k, v in os.environ.items() if k != "SOCIALATLAS_GRAPH_URL"}
+    full_env.update({"SOCIALATLAS_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         capture_output=True,

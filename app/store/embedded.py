@@ -17,6 +17,8 @@ first use. Design choices, and why:
   longer, the socket goes to `<tmp>/socialatlas-<uid>-<hash of data dir>/` (mode
   0700); the path in use is recorded in `data_dir/falkordb.socket-path` so another
   process (even with a different TMPDIR) finds it.
+- A per-query memory cap (`QUERY_MEM_CAPACITY`, 1 GiB) protects the server from one
+  analyst query; time limits alone cannot stop a huge `range()`.
 - Only the process that started the server stops it (`stop()`, and an `atexit`
   hook); processes that attached leave it running.
 """
@@ -52,6 +54,9 @@ SOCKET_RECORD_NAME = "falkordb.socket-path"
 MAX_SOCKET_PATH_BYTES = 107
 """sun_path holds 108 bytes on Linux, including the terminating NUL (104 on macOS; we stay under both below)."""
 _SAFE_SOCKET_PATH_BYTES = 100
+QUERY_MEM_CAPACITY_BYTES = 1 << 30
+"""Most memory one query may use. Without it `range(1, 10^10)` is built in full (a time limit cannot
+interrupt it) and can take the server down; our own batches stay far below."""
 DEFAULT_START_TIMEOUT_S = 30.0
 DEFAULT_STOP_TIMEOUT_S = 30.0
 
@@ -75,7 +80,7 @@ def _short_socket_dir(data_dir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"socialatlas-{os.getuid()}-{digest}"
 
 
-def _pid_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     """True when `pid` is a live (not zombie) process."""
     try:
         os.kill(pid, 0)
@@ -91,13 +96,13 @@ def _pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _is_redis_server(pid: int) -> bool:
-    """Guard against pid reuse: the process must be a redis-server (assumed when /proc is absent)."""
+def _is_our_server(pid: int, markers: list[str]) -> bool:
+    """Guard against pid reuse: redis-server names its socket in its process title (assumed when /proc is absent)."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return True
-    return b"redis-server" in cmdline
+    return "redis-server" in cmdline and any(marker in cmdline for marker in markers)
 
 
 def _read_pid(path: Path) -> int | None:
@@ -115,6 +120,7 @@ def probe(socket_path: Path, timeout_s: float = 2.0) -> Probe:
         unix_socket_path=str(socket_path),
         socket_connect_timeout=timeout_s,
         socket_timeout=timeout_s,
+        protocol=2,
         retry=Retry(NoBackoff(), 0),
     )
     try:
@@ -275,7 +281,8 @@ class EmbeddedServer:
         deadline = time.monotonic() + self.start_timeout_s
         candidates = self._candidate_sockets()
         pid = _read_pid(self.pid_path)
-        live_pid = pid if pid is not None and _pid_alive(pid) and _is_redis_server(pid) else None
+        markers = [str(path) for path in candidates]
+        live_pid = pid if pid is not None and process_alive(pid) and _is_our_server(pid, markers) else None
         ready = self._wait_ready(candidates, deadline, proc=None, pid=live_pid)
         if ready is not None:
             self._attach(ready)
@@ -296,9 +303,11 @@ class EmbeddedServer:
     def _remove_stale(self) -> None:
         """Remove the pid file and sockets a crashed server left behind (its process is gone)."""
         for path in (self.pid_path, *self._candidate_sockets()):
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 if path == self.pid_path or path.is_socket():
-                    path.unlink()
+                    path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise BackendUnavailable(f"cannot remove {path} left by a crashed server: {exc}") from exc
 
     def _prepare_socket_dir(self, socket_path: Path) -> None:
         parent = socket_path.parent
@@ -330,7 +339,7 @@ class EmbeddedServer:
             "--daemonize", "no",
             "--pidfile", str(self.pid_path),
             "--logfile", str(self.log_path),
-            "--loadmodule", module,
+            "--loadmodule", module, "QUERY_MEM_CAPACITY", str(QUERY_MEM_CAPACITY_BYTES),
         ]  # fmt: skip
         with open(self.log_path, "ab") as log:
             try:
@@ -356,7 +365,8 @@ class EmbeddedServer:
         self._proc = proc
         self._attached_pid = None
         self._socket_path = socket_path
-        self.socket_record_path.write_text(f"{socket_path}\n", encoding="utf-8")
+        with contextlib.suppress(OSError):  # only needed by processes whose temp dir differs
+            self.socket_record_path.write_text(f"{socket_path}\n", encoding="utf-8")
         if not self._atexit_registered:
             atexit.register(self._stop_at_exit)
             self._atexit_registered = True
@@ -375,14 +385,15 @@ class EmbeddedServer:
         """
         pause = 0.005
         while True:
-            states = {path: probe(path) for path in sockets}
+            patience = max(0.05, min(2.0, deadline - time.monotonic()))
+            states = {path: probe(path, patience) for path in sockets}
             for path, state in states.items():
                 if state == "ready":
                     return path
             if proc is not None:
                 if proc.poll() is not None:
                     return None
-            elif "loading" not in states.values() and (pid is None or not _pid_alive(pid)):
+            elif "loading" not in states.values() and (pid is None or not process_alive(pid)):
                 return None
             if time.monotonic() >= deadline:
                 return None
@@ -391,7 +402,7 @@ class EmbeddedServer:
 
     def _shutdown(self, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
         client = redis.Redis(
-            unix_socket_path=str(self.socket_path), socket_timeout=timeout_s, retry=Retry(NoBackoff(), 0)
+            unix_socket_path=str(self.socket_path), socket_timeout=timeout_s, protocol=2, retry=Retry(NoBackoff(), 0)
         )
         try:
             cast(Any, client).execute_command("SHUTDOWN")  # redis-py leaves it untyped

@@ -25,6 +25,10 @@ and why:
   redis key per graph that a keeper thread extends while its holder lives; a dead
   holder's lock expires within `LOCK_TTL_MS`. (Other programs writing to an external
   FalkorDB do not know this lock.)
+- **Values.** Results are plain Python (see base.py); FalkorDB local date-times come
+  back naive, durations as ISO 8601 text. Parameters must be JSON-like: a `date`
+  is refused with a hint (the client would write it unquoted), pass `d.isoformat()`
+  and write `date($d)`. Reading a graph that does not exist yet creates it empty.
 """
 
 from __future__ import annotations
@@ -454,8 +458,11 @@ class FalkorStore:
     def install_schema(self, schema: Schema) -> list[str]:
         """Range indexes, unique constraints (each on its range index) and full-text indexes the schema declares.
 
-        Idempotent: what already exists is left alone, so a second run returns [].
+        Idempotent: what already exists is left alone, so a second run returns []. When nothing
+        is missing, it neither waits for the writer lock nor writes.
         """
+        if self._run(["EXISTS", self.graph_name], retry_if_sent=True) and self._schema_complete(schema):
+            return []
         created: list[str] = []
         with self._writer_lock():
             graph = self.graph_name
@@ -488,7 +495,10 @@ class FalkorStore:
     def health(self) -> Health:
         """Never raises: an unreachable backend is reported with `reachable=False` and the reason."""
         try:
-            version = _module_version(self._run(["MODULE", "LIST"], retry_if_sent=True))
+            try:
+                version = _module_version(self._run(["MODULE", "LIST"], retry_if_sent=True))
+            except QueryError:  # e.g. an external server whose ACL forbids MODULE LIST
+                version = None
             nodes = relationships = 0
             if self._run(["EXISTS", self.graph_name], retry_if_sent=True):
                 nodes = self.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
@@ -513,10 +523,10 @@ class FalkorStore:
             if self._closed:
                 return
             self._closed = True
-            self._keeper.close()
-            self._disconnect()
-            if self._manages_server and self._server is not None and self._server.release() == 0:
-                self._server.stop()
+        self._keeper.close()  # outside the mutex: the keeper thread may be waiting for it
+        self._disconnect(in_use=True)
+        if self._manages_server and self._server is not None and self._server.release() == 0:
+            self._server.stop()
 
     # --- queries ---------------------------------------------------------------------
 
@@ -589,6 +599,8 @@ class FalkorStore:
             raise BackendUnavailable(f"{self._where()} is not reachable: {exc}") from exc
         except RedisError as exc:
             raise BackendUnavailable(f"{self._where()}: {exc}") from exc
+        except Exception as exc:
+            raise QueryError(f"could not decode FalkorDB's reply: {exc!r}") from exc
 
     def _delete_keys(self, *keys: str) -> None:
         self._run(["DEL", *keys], retry_if_sent=True)
@@ -619,6 +631,15 @@ class FalkorStore:
             if row["type"] == "UNIQUE" and row["entitytype"] == "NODE" and len(row["properties"]) == 1:
                 constraints[(row["label"], row["properties"][0])] = row["status"]
         return ranges, fulltexts, constraints
+
+    def _schema_complete(self, schema: Schema) -> bool:
+        ranges, fulltexts, constraints = self._existing_schema()
+        return all(
+            all((label, prop) in ranges for prop in node.indexed_properties)
+            and all((label, prop) in fulltexts for prop in node.fulltext_properties)
+            and all(constraints.get((label, prop)) == "OPERATIONAL" for prop in node.unique_properties)
+            for label, node in schema.nodes.items()
+        )
 
     def _create_index(self, query: str, params: Params | None) -> bool:
         """Create one index; False when it is already there."""
@@ -734,7 +755,12 @@ class FalkorStore:
                 if self._closed:
                     raise BackendUnavailable(f"this store on {self.location} has been closed")
                 if self._server is not None:
-                    self._server.ensure_running()
+                    try:
+                        self._server.ensure_running()
+                    except SocialatlasError:
+                        raise
+                    except Exception as exc:
+                        raise BackendUnavailable(f"cannot start or reach {self._where()}: {exc}") from exc
                     self._client = self._make_client(unix_socket_path=str(self._server.socket_path))
                 else:
                     self._client = self._make_client(host=self._host, port=self._port, socket_keepalive=True)
@@ -745,22 +771,23 @@ class FalkorStore:
         # No client-side retries: re-sending a write whose reply was lost could apply it twice.
         return redis.Redis(
             decode_responses=True,
+            protocol=2,  # what FalkorDB's compact replies and the falkordb client are made for
             retry=Retry(NoBackoff(), 0),
             socket_connect_timeout=CONNECT_TIMEOUT_S,
             **kwargs,
         )
 
-    def _disconnect(self) -> None:
+    def _disconnect(self, *, in_use: bool) -> None:
+        """Drop the client; `in_use=False` leaves connections other threads are using to finish on their own."""
         with self._mutex:
             client, self._client = self._client, None
         if client is not None:
             with contextlib.suppress(Exception):
-                client.close()
-                client.connection_pool.disconnect()
+                client.connection_pool.disconnect(inuse_connections=in_use)
 
     def _recover(self) -> None:
         """After a lost connection: drop the pool and bring the embedded server back (it replays its AOF)."""
-        self._disconnect()
+        self._disconnect(in_use=False)
         self._connection()
 
     def _run(self, args: Sequence[Any], *, retry_if_sent: bool, recover: bool = True) -> Any:
