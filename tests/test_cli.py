@@ -80,7 +80,8 @@ def test_seed_twice_changes_nothing_the_second_time(data_dir: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "Applied" in first.stdout
     after_first = counts(data_dir)
-    assert after_first[0] > 0 and after_first[1] > 0
+    assert after_first[0] > 0
+    assert after_first[1] > 0
     second = socialatlas("seed", "--seed-dir", str(VALID_SEED), data_dir=data_dir)
     assert second.returncode == 0, second.stderr
     assert "Nothing to change" in second.stdout
@@ -263,12 +264,12 @@ def test_serve_seeds_an_empty_store_and_reports_health(serving: tuple[str, subpr
     assert health["relationships"] > 0
 
 
-def test_serve_recovers_from_kill_9_of_the_database(
-    serving: tuple[str, subprocess.Popen[str]], data_dir: Path
-) -> None:
+def test_serve_recovers_from_kill_9_of_the_database(serving: tuple[str, subprocess.Popen[str]], data_dir: Path) -> None:
     base, process = serving
     before = _wait_for_health(f"{base}/health", 60)
-    database_pids = [pid for pid in _children(process.pid) if "redis-server" in Path(f"/proc/{pid}/cmdline").read_text()]
+    database_pids = [
+        pid for pid in _children(process.pid) if "redis-server" in Path(f"/proc/{pid}/cmdline").read_text()
+    ]
     assert len(database_pids) == 1, "serve should have started one embedded database"
     os.kill(database_pids[0], signal.SIGKILL)
 

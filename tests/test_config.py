@@ -64,7 +64,12 @@ def test_importing_the_app_starts_nothing(tmp_path: Path) -> None:
     )
     env = {"SOCIALATLAS_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, cwd=Path(__file__).parent.parent
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=Path(__file__).parent.parent,
     )
     assert result.returncode == 0, result.stderr
     assert not data_dir.exists()

@@ -60,7 +60,9 @@ def _errors_as_exit_codes() -> Iterator[None]:
     except SeedInvalid as error:
         for problem in error.problems:
             err.print(str(problem), highlight=False, soft_wrap=True)
-        raise _fail(f"{len(error.problems)} problem(s) in the seed files; nothing was written.", EXIT_BAD_INPUT) from None
+        raise _fail(
+            f"{len(error.problems)} problem(s) in the seed files; nothing was written.", EXIT_BAD_INPUT
+        ) from None
     except BackendUnavailable as error:
         raise _fail(f"the graph database is not reachable: {error}", EXIT_UNAVAILABLE) from None
     except SocialatlasError as error:
@@ -123,7 +125,9 @@ SeedDirOption = Annotated[
     )
 )
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default: SOCIALATLAS_HOST, 127.0.0.1).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default: SOCIALATLAS_HOST, 127.0.0.1).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: SOCIALATLAS_PORT, 8000).")] = None,
     seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Seed the store first if it is empty.")] = True,
     seed_dir: SeedDirOption = None,
@@ -167,7 +171,9 @@ def serve(
 )
 def seed(
     seed_dir: SeedDirOption = None,
-    check: Annotated[bool, typer.Option("--check", help="Validate the files only (with --format: list files not in canonical form).")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Validate the files only (with --format: list files not in canonical form).")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     format_files: Annotated[bool, typer.Option("--format", help="Rewrite the seed files in canonical form.")] = False,
 ) -> None:
@@ -232,7 +238,7 @@ def export(
     epilog=(
         "Examples:\n\n"
         '  socialatlas cypher "MATCH (n) RETURN count(n) AS n" --json\n\n'
-        "  socialatlas cypher \"MATCH (u:Unit) WHERE u.name CONTAINS $q RETURN u.uid, u.name\" --param q=Job\n\n"
+        '  socialatlas cypher "MATCH (u:Unit) WHERE u.name CONTAINS $q RETURN u.uid, u.name" --param q=Job\n\n'
         "  socialatlas cypher --file cypher/org_tree_at_date.cypher --param municipality=aarhus\n\n"
         "Queries are read-only: the database refuses writes. Dates: pass ISO text and write date($d)."
     )
@@ -240,10 +246,16 @@ def export(
 def cypher(
     query: Annotated[str | None, typer.Argument(help="The Cypher query (or use --file).", show_default=False)] = None,
     file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a .cypher file.")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Query parameter key=value (repeatable).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Query parameter key=value (repeatable).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: {columns, rows, truncated}.")] = False,
-    timeout_ms: Annotated[int | None, typer.Option(help="Time limit in ms (default: SOCIALATLAS_ANALYST_TIMEOUT_MS).")] = None,
-    row_cap: Annotated[int | None, typer.Option(help="Most rows returned (default: SOCIALATLAS_ANALYST_ROW_CAP).")] = None,
+    timeout_ms: Annotated[
+        int | None, typer.Option(help="Time limit in ms (default: SOCIALATLAS_ANALYST_TIMEOUT_MS).")
+    ] = None,
+    row_cap: Annotated[
+        int | None, typer.Option(help="Most rows returned (default: SOCIALATLAS_ANALYST_ROW_CAP).")
+    ] = None,
 ) -> None:
     """Run a read-only Cypher query; writes are refused by the database and nothing is written."""
     settings = Settings()
@@ -268,19 +280,18 @@ def cypher(
         return
     table = Table(*result.columns, show_lines=False)
     for row in result.rows:
-        table.add_row(*(json.dumps(_jsonable(row[c]), ensure_ascii=False) if not isinstance(row[c], str) else row[c] for c in result.columns))
+        table.add_row(
+            *(
+                json.dumps(_jsonable(row[c]), ensure_ascii=False) if not isinstance(row[c], str) else row[c]
+                for c in result.columns
+            )
+        )
     out.print(table)
     suffix = f" (cut at {row_cap or settings.analyst_row_cap})" if result.truncated else ""
     err.print(f"{len(result.rows)} row(s){suffix}")
 
 
-@cli.command(
-    epilog=(
-        "Examples:\n\n"
-        "  socialatlas doctor\n\n"
-        "  SOCIALATLAS_GRAPH_URL=neo4j://db:7687 socialatlas doctor"
-    )
-)
+@cli.command(epilog=("Examples:\n\n  socialatlas doctor\n\n  SOCIALATLAS_GRAPH_URL=neo4j://db:7687 socialatlas doctor"))
 def doctor(seed_dir: SeedDirOption = None) -> None:
     """Check the set-up: backend, reachability, engine version, counts, seed files."""
     from app import __version__
@@ -329,7 +340,9 @@ def doctor(seed_dir: SeedDirOption = None) -> None:
     )
 )
 def schema(
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print the Markdown reference (docs/schema.md).")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the Markdown reference (docs/schema.md).")
+    ] = False,
 ) -> None:
     """Show the graph schema declared in schema/graph.yaml."""
     from app.schema.docs import render_markdown
@@ -340,7 +353,9 @@ def schema(
         return
     table = Table("label", "seed key", "properties", "relationships out")
     for node in declared.nodes.values():
-        own = [p for p in node.properties if p not in declared.provenance and p not in ("note", "seed_file", "seed_order")]
+        own = [
+            p for p in node.properties if p not in declared.provenance and p not in ("note", "seed_file", "seed_order")
+        ]
         rels = [f"{r.type}→{'|'.join(r.to_labels)}" for r in declared.relationships_from(node.label)]
         table.add_row(node.label, node.seed_key, ", ".join(own), ", ".join(rels))
     out.print(table)

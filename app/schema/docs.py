@@ -7,14 +7,14 @@ from app.schema.model import PropertySpec, Schema
 
 def _flags(prop: PropertySpec) -> str:
     flags = [
-        flag
-        for flag, on in (("required", prop.required), ("unique", prop.unique), ("full-text", prop.fulltext))
-        if on
+        flag for flag, on in (("required", prop.required), ("unique", prop.unique), ("full-text", prop.fulltext)) if on
     ]
     if prop.enum:
         flags.append(f"enum `{prop.enum}`")
     if prop.minimum is not None or prop.maximum is not None:
-        flags.append(f"{prop.minimum if prop.minimum is not None else ''}–{prop.maximum if prop.maximum is not None else ''}")
+        flags.append(
+            f"{prop.minimum if prop.minimum is not None else ''}–{prop.maximum if prop.maximum is not None else ''}"
+        )
     return ", ".join(flags)
 
 

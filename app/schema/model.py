@@ -138,8 +138,12 @@ def _properties(raw: Mapping[str, Any] | None, where: str) -> dict[str, Property
 
 def _validity() -> dict[str, PropertySpec]:
     return {
-        "valid_from": PropertySpec("valid_from", "date", "First day the fact holds; absent = since always.", indexed=True),
-        "valid_to": PropertySpec("valid_to", "date", "Last day the fact holds (inclusive); absent = still holds.", indexed=True),
+        "valid_from": PropertySpec(
+            "valid_from", "date", "First day the fact holds; absent = since always.", indexed=True
+        ),
+        "valid_to": PropertySpec(
+            "valid_to", "date", "Last day the fact holds (inclusive); absent = still holds.", indexed=True
+        ),
     }
 
 
