@@ -482,14 +482,15 @@ def test_temporal_values_become_native() -> None:
 
 
 def test_graph_values_become_dicts_without_element_ids() -> None:
-    # The driver's own decoder builds the values, exactly as it does for a server's answer.
-    from neo4j._codec.hydration.v1.hydration_handler import _GraphHydrator
+    # Built with the driver's public graph classes, as its decoder builds a server's answer.
+    from neo4j.graph import Graph, Node, Path
 
-    hydrator: Any = _GraphHydrator()  # type: ignore[no-untyped-call]
-    unit = hydrator.hydrate_node(1, ["Unit"], {"uid": "u1", "valid_from": Date(2020, 1, 1)}, "4:db:1")
-    admin = hydrator.hydrate_node(2, ["Administration"], {"uid": "a1"}, "4:db:2")
-    part_of = hydrator.hydrate_unbound_relationship(7, "PART_OF", {"inferred": False}, "5:db:7")
-    path = hydrator.hydrate_path([unit, admin], [part_of], [1, 1])
+    graph = Graph()
+    unit = Node(graph, "4:db:1", 1, ["Unit"], {"uid": "u1", "valid_from": Date(2020, 1, 1)})
+    admin = Node(graph, "4:db:2", 2, ["Administration"], {"uid": "a1"})
+    part_of = graph.relationship_type("PART_OF")(graph, "5:db:7", 7, {"inferred": False})
+    part_of._start_node, part_of._end_node = unit, admin
+    path = Path(unit, part_of)
 
     assert to_plain(unit) == {"uid": "u1", "valid_from": dt.date(2020, 1, 1), "_labels": ["Unit"]}
     assert to_plain(part_of) == {"inferred": False, "_type": "PART_OF"}
