@@ -59,3 +59,21 @@ class SchemaError(SocialatlasError):
     """The schema declaration itself is inconsistent."""
 
     code = "SCHEMA_ERROR"
+
+
+class InvalidInput(SocialatlasError):
+    """A user's input (an argument, a term, a date) is not understood; names the field and close matches."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, field: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        super().__init__(f"{field}: {message}{hint}")
+        self.field = field
+        self.suggestions = suggestions
+
+
+class NotFound(SocialatlasError):
+    """A named thing (municipality, unit, reorganisation) is not in the knowledge base."""
+
+    code = "NOT_FOUND"

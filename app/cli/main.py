@@ -6,6 +6,7 @@ query, a bad option); 3 the graph database cannot be reached.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -364,3 +365,10 @@ def schema(
 def run() -> None:
     """Console-script entry point."""
     cli()
+
+
+# Commands that live in their own modules: each module has `register(cli)`. Add one line each.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(cli)
