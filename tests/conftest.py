@@ -71,5 +71,39 @@ def falkor_store(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
 
 
 @pytest.fixture(scope="session")
+def _seeded_falkor(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
+    """The real seed/ loaded once per session into its own graph; tests must only read it."""
+    from app.resources import project_dir
+    from app.runtime import sync_seed
+    from app.schema import load_schema
+
+    seeded = FalkorStore.on_server(falkor_server, graph=f"seeded_{uuid.uuid4().hex[:12]}")
+    seeded.install_schema(load_schema())
+    sync_seed(seeded, project_dir("seed"))
+    yield seeded
+    seeded.clear()
+    seeded.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def seeded_store(request: pytest.FixtureRequest, neo4j_provider: Neo4jProvider) -> Iterator[GraphStore]:
+    """The real seed/ on each available backend, for read-only tests."""
+    if request.param == "falkordb":
+        yield request.getfixturevalue("_seeded_falkor")
+        return
+    from app.resources import project_dir
+    from app.runtime import sync_seed
+    from app.schema import load_schema
+
+    neo4j = neo4j_provider.store_or_skip()
+    neo4j.install_schema(load_schema())
+    sync_seed(neo4j, project_dir("seed"))
+    try:
+        yield neo4j
+    finally:
+        neo4j.clear()
+
+
+@pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
