@@ -86,7 +86,11 @@ class GraphStore(Protocol):
         ...
 
     def write(self, query: str, params: Params | None = None) -> WriteSummary:
-        """Run one write statement; it applies whole or not at all."""
+        """Run one write statement; it applies whole or not at all.
+
+        Raises BackendUnavailable when the connection broke after the statement was sent: the
+        outcome is then unknown, and the write is not retried, so it cannot apply twice.
+        """
         ...
 
     def analyst_query(
@@ -112,7 +116,10 @@ class GraphStore(Protocol):
         """Apply all statements, then `verify` against the result, or leave the graph as it was.
 
         `verify` raises to refuse the result. `progress(done, total)` is called after each statement.
-        Raises AtomicApplyFailed (with the cause chained) when anything fails.
+        Raises AtomicApplyFailed (with the cause chained) when anything fails and the graph is
+        known to be unchanged; BackendUnavailable in the one case where the commit's answer was
+        lost and the database cannot be asked. `verify` and `progress` must not write through
+        the same store (the writer lock is held).
         """
         ...
 
