@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = Field(default=SecretStr(""), description="Neo4j password.")
     neo4j_database: str | None = Field(default=None, description="Neo4j database name; default: the server's default.")
     seed_dir: Path | None = Field(default=None, description="Folder of seed files; default: the project's seed/.")
+    documents_dir: Path | None = Field(
+        default=None,
+        description="Folder the Sources' files are found in (`socialatlas coverage`); default: `shared` beside the repo.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `socialatlas serve` listens on.")
     port: int = Field(default=8000, description="Port `socialatlas serve` listens on.")
     analyst_timeout_ms: int = Field(default=5_000, ge=100, description="Time limit of analyst Cypher queries (ms).")

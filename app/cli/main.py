@@ -368,7 +368,10 @@ def run() -> None:
 
 
 # Commands that live in their own modules: each module has `register(cli)`. Add one line each.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli.coverage",
+    "app.cli.ask",
+)
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(cli)
