@@ -1,7 +1,6 @@
 // name: org_tree_at_date
-// purpose: The organisation of a municipality, or of one of its administrations, on a date: every
-//   administration and unit valid that day, reached through PART_OF edges valid that day, with the
-//   positions leading it that day and the persons holding them. One row per node and parent; the top is depth 0.
+// purpose: The organisation of a municipality (or one administration) on a date: each administration and unit valid
+//   then through PART_OF edges valid then, with the positions leading it then; one row per node and parent, top at depth 0.
 // param municipality: uid or name of the municipality — example: aarhus
 // param administration: uid, name or short name of an administration in it; empty for the whole municipality — example: MSB
 // param on: the date (ISO) — example: 2019-08-01

@@ -15,6 +15,6 @@ CALL {
   MATCH (rule)-[:INCLUDES_PARAGRAPH|EXCLUDES_PARAGRAPH]->(p:Paragraph)
   RETURN p, 'regel' AS mentioned_by
 }
-WITH p, collect(DISTINCT mentioned_by) AS mentioned_by
-RETURN p.uid AS uid, p.name AS name, p.law AS law, p.number AS number, mentioned_by
+WITH p, collect(DISTINCT mentioned_by) AS mentions
+RETURN p.uid AS uid, p.name AS name, p.law AS law, p.number AS number, mentions AS mentioned_by
 ORDER BY law, uid

@@ -1,8 +1,6 @@
 // name: responsibilities_changed_in_reorganisation
-// purpose: Rules of the reorganisation's municipality that end the day before it takes effect, paired with
-//   the rules of the same kind that start that day, where the scopes overlap (ages, conditions or a narrower
-//   or broader one, paragraphs) and the holders differ: who held it before and who holds it after, for the shared
-//   scope. Overlap, not precedence: `socialatlas changes` resolves the precise answer for one target group.
+// purpose: Rules ending the day before a reorganisation takes effect, paired with rules of the same kind starting that day
+//   whose scope overlaps and whose holders differ (overlap, not precedence: `socialatlas changes` resolves one target group).
 // param reorganisation: uid or name of the reorganisation — example: kbh-sof-2025
 // returns: kind, age_min, age_max, paragraphs, before_uid, before_name, before_holders, before_conditions, after_uid, after_name, after_holders, after_conditions
 MATCH (reorg:Reorganisation)-[:IN_MUNICIPALITY]->(m:Municipality)

@@ -1,7 +1,6 @@
 // name: tilbud_by_paragraph_and_target_group
-// purpose: Tilbud valid on a date that work under a paragraph and serve a target group with a condition
-//   (the condition itself, a narrower or a broader one; a target group without conditions serves all),
-//   with the unit each belongs to that day.
+// purpose: Tilbud valid on a date under a paragraph that serve a target group with a condition (itself, narrower or
+//   broader; a target group without conditions serves all), with the unit each belongs to that day.
 // param paragraph: uid or name of the paragraph; empty for any paragraph — example: SEL §104
 // param condition: uid or name of the condition; empty for any target group — example: udviklingsforstyrrelse
 // param on: the date (ISO) — example: 2019-08-01

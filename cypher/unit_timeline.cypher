@@ -1,7 +1,6 @@
 // name: unit_timeline
-// purpose: Everything dated about one unit or administration: its own validity, its parents and
-//   children over time, the positions leading it, its tilbud, and the reorganisation moves that moved it,
-//   into it or out of it. One row per fact, oldest first; moves are dated by their reorganisation.
+// purpose: Everything dated about a unit or administration: validity, parents and children, leading positions, tilbud,
+//   and the reorganisation moves that moved it, into or out of it (dated by the reorganisation); undated facts first.
 // param unit: uid of the unit or administration — example: aarhus-msb-ungdomscenteret
 // returns: fact, valid_from, valid_to, uid, name, detail, reorganisation_uid, reorganisation_name, inferred
 MATCH (u)

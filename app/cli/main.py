@@ -240,7 +240,7 @@ def export(
         "Examples:\n\n"
         '  socialatlas cypher "MATCH (n) RETURN count(n) AS n" --json\n\n'
         '  socialatlas cypher "MATCH (u:Unit) WHERE u.name CONTAINS $q RETURN u.uid, u.name" --param q=Job\n\n'
-        "  socialatlas cypher --file cypher/org_tree_at_date.cypher --param municipality=aarhus\n\n"
+        "  socialatlas cypher --file cypher/org_tree_at_date.cypher --param municipality=aarhus --param administration= --param on=2019-08-01\n\n"
         "Queries are read-only: the database refuses writes. Dates: pass ISO text and write date($d)."
     )
 )
@@ -371,6 +371,7 @@ def run() -> None:
 COMMAND_MODULES: tuple[str, ...] = (
     "app.cli.coverage",
     "app.cli.ask",
+    "app.cli.views",
 )
 
 for _module in COMMAND_MODULES:

@@ -17,7 +17,9 @@ from app.domain.queries import load_query
 from app.errors import InvalidInput
 from app.store.base import GraphStore
 
-_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "–": "-", "—": "-"})
+_SPELLINGS: dict[str, str | int | None] = {"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "–": "-", "—": "-"}
+_DANISH = str.maketrans(_SPELLINGS)
+_SORT_LAST = str.maketrans("æøå", "{|}")
 
 
 def normalise(text: str) -> str:
@@ -27,7 +29,7 @@ def normalise(text: str) -> str:
 
 def danish_sort_key(text: str) -> str:
     """Sort key that puts æ, ø, å after z, as a Danish reader expects."""
-    return text.casefold().translate(str.maketrans({"æ": "{", "ø": "|", "å": "}"}))
+    return text.casefold().translate(_SORT_LAST)
 
 
 def iso(value: date | None) -> str | None:

@@ -13,10 +13,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from app.domain.lookup import Entity, Ref, danish_sort_key, find, iso
 from app.domain.queries import load_query
+from app.domain.resolver import Question, Resolver
 from app.errors import InvalidInput
 from app.schema import load_schema
 from app.store.base import GraphStore, Row
@@ -37,7 +38,12 @@ class Leader:
     persons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"position_uid": self.position_uid, "title": self.title, "level": self.level, "persons": list(self.persons)}
+        return {
+            "position_uid": self.position_uid,
+            "title": self.title,
+            "level": self.level,
+            "persons": list(self.persons),
+        }
 
 
 @dataclass(frozen=True)
@@ -324,8 +330,14 @@ def unit_timeline(store: GraphStore, unit: str) -> Timeline:
             )
         else:
             facts[row["fact"]].append(
-                Dated(row["uid"], row["name"] or row["uid"], row["detail"], row["valid_from"], row["valid_to"],
-                      bool(row["inferred"]))
+                Dated(
+                    row["uid"],
+                    row["name"] or row["uid"],
+                    row["detail"],
+                    row["valid_from"],
+                    row["valid_to"],
+                    bool(row["inferred"]),
+                )
             )
     town = (
         find(store, ("Municipality",), found.municipality_uid, field="unit", what="municipality")
@@ -342,9 +354,7 @@ def unit_timeline(store: GraphStore, unit: str) -> Timeline:
         children=tuple(sorted(facts["underordnet"], key=_chronological)),
         leaders=tuple(sorted(facts["leder"], key=_chronological)),
         tilbud=tuple(sorted(facts["tilbud"], key=_chronological)),
-        moves=tuple(
-            sorted(moves, key=lambda m: (m.effective_on or date.max, m.reorganisation.uid, m.role, m.uid))
-        ),
+        moves=tuple(sorted(moves, key=lambda m: (m.effective_on or date.max, m.reorganisation.uid, m.role, m.uid))),
     )
 
 
@@ -538,7 +548,9 @@ class ReorgDiff:
 
 
 def _refs(items: Sequence[Mapping[str, Any]] | None) -> tuple[Ref, ...]:
-    refs = {item["uid"]: Ref(item["uid"], item.get("name") or item["uid"], item.get("label") or "") for item in items or ()}
+    refs = {
+        item["uid"]: Ref(item["uid"], item.get("name") or item["uid"], item.get("label") or "") for item in items or ()
+    }
     return tuple(sorted(refs.values(), key=lambda r: (danish_sort_key(r.name), r.uid)))
 
 
@@ -620,9 +632,7 @@ def responsibility_changes(store: GraphStore, reorganisation_uid: str) -> tuple[
     )
 
 
-def _scope_trees(
-    store: GraphStore, info: ReorganisationInfo, on: date, notes: list[str]
-) -> tuple[OrgTree, ...]:
+def _scope_trees(store: GraphStore, info: ReorganisationInfo, on: date, notes: list[str]) -> tuple[OrgTree, ...]:
     assert info.municipality is not None
     scopes: Sequence[Ref | None] = info.administrations or (None,)
     trees = []
@@ -692,3 +702,148 @@ def reorganisation_diff(store: GraphStore, reorganisation: str) -> ReorgDiff:
         responsibility_changes=responsibility_changes(store, info.uid),
         notes=tuple(notes),
     )
+
+
+# -- what a reorganisation changed for one target group
+
+ChangeKind = Literal["moved", "stayed", "new", "ended"]
+KINDS_ASKED: tuple[str, ...] = ("myndighed", "udfører")
+
+
+@dataclass(frozen=True)
+class HolderAnswer:
+    """The resolver's answer on one side of the date: status, the units holding it, the deciding rules."""
+
+    on: date
+    status: str
+    units: tuple[Ref, ...] = ()
+    rules: tuple[str, ...] = ()
+    inferred: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "on": self.on.isoformat(),
+            "status": self.status,
+            "units": [u.to_dict() for u in self.units],
+            "rules": list(self.rules),
+            "inferred": self.inferred,
+        }
+
+
+@dataclass(frozen=True)
+class TargetGroupChange:
+    """For one kind: who held it the day before and who holds it on the date, for paragraphs sharing this outcome."""
+
+    kind: str
+    change: ChangeKind
+    before: HolderAnswer
+    after: HolderAnswer
+    without_paragraph: bool
+    """The outcome holds for the question that names no paragraph."""
+    paragraphs: tuple[Ref, ...] = ()
+    """The paragraphs asked about that give this same outcome."""
+    moves: tuple[Ref, ...] = ()
+    """Moves of the reorganisation behind the change: those moving a deciding rule, else those going from a
+    unit before to a unit after; only moves whose age band holds the age and whose paragraphs (if any) are asked."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "change": self.change,
+            "without_paragraph": self.without_paragraph,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+            "moves": [m.to_dict() for m in self.moves],
+        }
+
+
+def _holder_answer(resolver: Resolver, question: Question) -> HolderAnswer:
+    answer = resolver.resolve(question)
+    assert question.on is not None
+    units = {a.uid: Ref(a.uid, a.unit, a.kind) for a in answer.authority}
+    return HolderAnswer(
+        on=question.on,
+        status=answer.status,
+        units=tuple(sorted(units.values(), key=lambda r: (danish_sort_key(r.name), r.uid))),
+        rules=tuple(sorted({uid for a in answer.authority for uid in a.rules})),
+        inferred=answer.inferred,
+    )
+
+
+def _classify(before: HolderAnswer, after: HolderAnswer) -> ChangeKind | None:
+    had, has = {u.uid for u in before.units}, {u.uid for u in after.units}
+    if not had and not has:
+        return None
+    if not had:
+        return "new"
+    if not has:
+        return "ended"
+    return "stayed" if had == has else "moved"
+
+
+def _related_moves(
+    moves: Sequence[MoveInfo], before: HolderAnswer, after: HolderAnswer, age: int, paragraphs: set[str]
+) -> tuple[Ref, ...]:
+    def in_scope(move: MoveInfo) -> bool:
+        ages = (move.age_min is None or move.age_min <= age) and (move.age_max is None or move.age_max >= age)
+        return ages and (not move.paragraphs or bool(paragraphs & set(move.paragraphs)))
+
+    candidates = [move for move in moves if in_scope(move)]
+    rules = set(before.rules) | set(after.rules)
+    had, has = {u.uid for u in before.units}, {u.uid for u in after.units}
+    chosen = [move for move in candidates if rules & {r.uid for r in move.moves}] or [
+        move for move in candidates if had & {r.uid for r in move.moved_from} and has & {r.uid for r in move.moved_to}
+    ]
+    return tuple(Ref(move.uid, move.name, "Move") for move in chosen)
+
+
+def reorganisation_paragraphs(store: GraphStore, reorganisation_uid: str) -> tuple[Ref, ...]:
+    """Paragraphs the reorganisation's moves or its municipality's rules name, in law order."""
+    rows = store.read(load_query("reorganisation_paragraphs"), {"reorganisation": reorganisation_uid})
+    refs = [Ref(row["uid"], row["name"], "Paragraph") for row in rows]
+    return tuple(sorted(refs, key=lambda r: paragraph_sort_key(r.name)))
+
+
+def target_group_changes(
+    store: GraphStore, reorganisation: str, *, age: int, conditions: Sequence[str] = ()
+) -> list[TargetGroupChange]:
+    """What a reorganisation changed for one target group: per kind, moved, stayed, new or ended.
+
+    Asks the responsibility resolver the same question the day before and on the effective date,
+    for no paragraph and for every paragraph the moves or the municipality's rules name, so the
+    answer follows the resolver's precedence (exceptions, paragraphs, narrower bands) rather than
+    a mere overlap of rules. Paragraphs with the same outcome are reported together; questions
+    nobody answers on either side are left out.
+    """
+    info = reorganisation_info(store, reorganisation)
+    if info.effective_on is None or info.day_before is None:
+        raise InvalidInput(
+            "reorganisation", f"{info.name} ({info.uid}) has no effective date, so there is no before and after"
+        )
+    if info.municipality is None:
+        raise InvalidInput("reorganisation", f"{info.name} ({info.uid}) belongs to no municipality")
+    resolver = Resolver(store)
+    moves = reorganisation_moves(store, info.uid)
+    paragraphs: list[Ref | None] = [None, *reorganisation_paragraphs(store, info.uid)]
+    wanted = tuple(conditions)
+    changes: list[TargetGroupChange] = []
+    for kind in KINDS_ASKED:
+        outcomes: dict[tuple[HolderAnswer, HolderAnswer], list[Ref | None]] = {}
+        for paragraph in paragraphs:
+            before, after = (
+                _holder_answer(
+                    resolver,
+                    Question(info.municipality.uid, age, wanted, paragraph.uid if paragraph else None, kind, on),
+                )
+                for on in (info.day_before, info.effective_on)
+            )
+            outcomes.setdefault((before, after), []).append(paragraph)
+        for (before, after), asked in outcomes.items():
+            change = _classify(before, after)
+            if change is None:
+                continue
+            named = tuple(p for p in asked if p is not None)
+            related = _related_moves(moves, before, after, age, {p.name for p in named})
+            changes.append(TargetGroupChange(kind, change, before, after, None in asked, named, related))
+    return changes
