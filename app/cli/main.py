@@ -240,7 +240,8 @@ def export(
         "Examples:\n\n"
         '  socialatlas cypher "MATCH (n) RETURN count(n) AS n" --json\n\n'
         '  socialatlas cypher "MATCH (u:Unit) WHERE u.name CONTAINS $q RETURN u.uid, u.name" --param q=Job\n\n'
-        "  socialatlas cypher --file cypher/org_tree_at_date.cypher --param municipality=aarhus --param administration= --param on=2019-08-01\n\n"
+        "  socialatlas cypher --file cypher/org_tree_at_date.cypher\n"
+        "    --param municipality=aarhus --param administration= --param on=2019-08-01\n\n"
         "Queries are read-only: the database refuses writes. Dates: pass ISO text and write date($d)."
     )
 )
