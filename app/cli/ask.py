@@ -16,7 +16,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.cli.main import _errors_as_exit_codes
 from app.config import Settings
 from app.domain import explain
 from app.domain.resolver import Question, Resolver
@@ -74,6 +73,8 @@ def register(cli: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
     ) -> None:
         """Who holds myndighed (or udfører) for a case: municipality, age, conditions, paragraph and date."""
+        from app.cli.main import _errors_as_exit_codes  # here, not at import: main imports this module
+
         with _errors_as_exit_codes():
             question = Question(
                 municipality=municipality,
@@ -107,7 +108,7 @@ def _heading(text: str) -> None:
 
 
 def _mark(inferred: Any) -> str:
-    return UDLEDT if inferred else ""
+    return escape(UDLEDT) if inferred else ""
 
 
 def _names(items: Sequence[Mapping[str, Any]]) -> str:
@@ -140,8 +141,8 @@ def print_answer(answer: Mapping[str, Any]) -> None:
             person = f" ({leader['person']})" if leader.get("person") else ""
             level = f", niveau {leader['level']}" if leader.get("level") else ""
             inherited = f" – leder af {leader['unit']}" if leader.get("inherited_from") else ""
-            text = f"{leader['title']}{person}{level}{inherited}{_mark(leader.get('inferred'))}"
-            _line(f"  Ledelse: {escape(text)}")
+            text = f"{leader['title']}{person}{level}{inherited}"
+            _line(f"  Ledelse: {escape(text)}{_mark(leader.get('inferred'))}")
         if not authority["leaders"]:
             _line("  Ledelse: ingen leder registreret på datoen")
     if not answer["authority"]:

@@ -151,9 +151,12 @@ class Outline:
                 if found:
                     return Match(found, "page")
             else:
-                found = self._headings(base) or self._labels(base, qualifier)
-                if found:
-                    return Match(found, "heading" if self._headings(base) else "label")
+                headings = self._headings(base)
+                if headings:
+                    return Match(headings, "heading")
+                labels = self._labels(base, qualifier)
+                if labels:
+                    return Match(labels, "label")
         found = self._labels(key, None)
         if found:
             return Match(found, "label")
@@ -478,7 +481,6 @@ class SourceDocument:
     name: str
     file: str
     outline: Outline
-    text: str = field(repr=False)
 
 
 def source_documents(seed: SeedSet, documents_dir: Path) -> tuple[list[SourceDocument], list[str]]:
@@ -492,23 +494,26 @@ def source_documents(seed: SeedSet, documents_dir: Path) -> tuple[list[SourceDoc
             missing.append(node.uid)
             continue
         text = path.read_text(encoding="utf-8")
-        found.append(
-            SourceDocument(node.uid, str(node.props.get("name", "")), str(node.props["file"]), outline(text), text)
-        )
+        found.append(SourceDocument(node.uid, str(node.props.get("name", "")), str(node.props["file"]), outline(text)))
     return found, missing
 
 
 def citations_by_document(seed: SeedSet) -> dict[str, dict[FactId, list[Citing]]]:
     """document uid → fact → its citations of that document, over every node and relationship."""
     result: dict[str, dict[FactId, list[Citing]]] = defaultdict(lambda: defaultdict(list))
+    where = {
+        node.uid: f"{node.origin.file}:{node.origin.line}" if node.origin else str(node.props.get("seed_file", ""))
+        for node in seed.nodes
+    }
     for node in seed.nodes:
-        where = f"{node.origin.file}:{node.origin.line}" if node.origin else str(node.props.get("seed_file", ""))
         for citation in Provenance.from_props(node.props).citations:
-            result[citation.document][node.uid].append(Citing(node.uid, citation.section, citation.quote, where))
+            citing = Citing(node.uid, citation.section, citation.quote, where[node.uid])
+            result[citation.document][node.uid].append(citing)
     for rel in seed.relationships:
         name = f"{rel.type} {rel.from_uid}→{rel.to_uid}"
         for citation in Provenance.from_props(rel.props).citations:
-            result[citation.document][rel.key].append(Citing(name, citation.section, citation.quote, rel.from_uid))
+            citing = Citing(name, citation.section, citation.quote, where.get(rel.from_uid, ""))
+            result[citation.document][rel.key].append(citing)
     return result
 
 

@@ -8,13 +8,16 @@ naming the paragraph, then a narrower age band, then a named (and narrower)
 condition. Ties between different holders are `ambiguous`, never picked silently.
 
 Round trips per question (the graph is read only through `GraphStore.read` and the
-named queries in `cypher/`):
+named queries in `cypher/`), each starting from an index lookup on a uid:
 
 1. `responsibility_for_case`: the municipality's rules with holders, conditions,
-   paragraphs and exceptions (index lookup on the municipality uid);
-2. `leaders_of_unit_at_date`: path and leaders of the deciding units (skipped when
-   no rule decides);
-3. `responsibility_providers`: tilbud serving such a case.
+   paragraphs and exceptions, as flat rows without provenance (on FalkorDB, nested
+   pattern comprehensions cost ~10 ms here; flat rows ~1 ms);
+2. `responsibility_rule_sources`: provenance of the deciding rules only;
+3. `leaders_of_unit_at_date`: path and leaders of the deciding units;
+4. `responsibility_providers`: tilbud serving such a case.
+
+(2) and (3) are skipped when no rule decides.
 
 The taxonomy, the paragraphs with their successions and the municipalities are small
 and change only with the seed: they are read on first use (four queries) and kept for
@@ -100,24 +103,9 @@ class _Link:
     labels: tuple[str, ...] = ()
     valid: bool = True
 
-    @classmethod
-    def of(cls, row: Mapping[str, Any]) -> _Link:
-        return cls(
-            str(row["uid"]),
-            str(row.get("name") or row["uid"]),
-            Provenance.of(row),
-            row.get("kind"),
-            tuple(row.get("labels") or ()),
-            row.get("valid") is not False,
-        )
-
     @property
     def ref(self) -> Ref:
         return Ref(self.uid, self.name)
-
-
-def _links(rows: Iterable[Mapping[str, Any] | None]) -> tuple[_Link, ...]:
-    return tuple(_Link.of(r) for r in rows if r)
 
 
 @dataclass(frozen=True)
@@ -137,27 +125,6 @@ class _Rule:
     included: tuple[_Link, ...]
     excluded: tuple[_Link, ...]
     exception_to: tuple[_Link, ...]
-
-    @classmethod
-    def of(cls, row: Mapping[str, Any]) -> _Rule:
-        r = row["rule"]
-        return cls(
-            str(r["uid"]),
-            str(r["name"]),
-            str(r["kind"]),
-            r.get("age_min"),
-            r.get("age_max"),
-            bool(r.get("all_conditions")),
-            r.get("valid_from"),
-            r.get("valid_to"),
-            bool(row.get("valid")),
-            Provenance.of(r),
-            _links(row.get("holders") or ()),
-            _links(row.get("conditions") or ()),
-            _links(row.get("included") or ()),
-            _links(row.get("excluded") or ()),
-            _links(row.get("exception_to") or ()),
-        )
 
     @property
     def covers_all(self) -> bool:
@@ -191,6 +158,66 @@ class _Rule:
 
     def valid_between(self) -> tuple[date, date]:
         return (self.valid_from or date.min, self.valid_to or date.max)
+
+
+_LINK_TYPES = ("HELD_BY", "COVERS_CONDITION", "INCLUDES_PARAGRAPH", "EXCLUDES_PARAGRAPH", "EXCEPTION_TO")
+
+
+def _rules_from_rows(rows: Iterable[Mapping[str, Any]], cat: _Catalogue) -> list[_Rule]:
+    """Rules from the flat rows of `responsibility_for_case`: one row per rule, one per relationship.
+
+    Only holders come with their name and kind; conditions and paragraphs are named from the cached
+    catalogues, excepted rules from the rules themselves.
+    """
+    facts: dict[str, Sequence[Any]] = {}
+    links: dict[str, dict[str, list[Sequence[Any]]]] = {}
+    for row in rows:
+        uid, link, f = str(row["rule"]), row["link"], row["facts"]
+        if link is None:
+            facts[uid] = f
+        else:
+            links.setdefault(uid, {}).setdefault(str(link), []).append(f)
+
+    def name_of(link_type: str, target: str) -> str:
+        if link_type == "COVERS_CONDITION":
+            return cat.taxonomy.name(target)
+        if link_type in ("INCLUDES_PARAGRAPH", "EXCLUDES_PARAGRAPH"):
+            return cat.law.name(target)
+        return str(facts[target][0]) if target in facts else target
+
+    def link_of(link_type: str, f: Sequence[Any]) -> _Link:
+        target, inferred = str(f[0]), Provenance(inferred=bool(f[1]))
+        if link_type == "HELD_BY":
+            return _Link(target, str(f[2] or target), inferred, f[3], (str(f[4]),) if f[4] else (), f[5] is not False)
+        return _Link(target, name_of(link_type, target), inferred)
+
+    rules = []
+    for uid in sorted(facts):
+        name, kind, age_min, age_max, all_conditions, valid_from, valid_to, inferred, valid = facts[uid]
+        own = {
+            t: tuple(sorted((link_of(t, f) for f in links.get(uid, {}).get(t, ())), key=lambda x: x.uid))
+            for t in _LINK_TYPES
+        }
+        rules.append(
+            _Rule(
+                uid,
+                str(name),
+                str(kind),
+                age_min,
+                age_max,
+                bool(all_conditions),
+                valid_from,
+                valid_to,
+                bool(valid),
+                Provenance(inferred=bool(inferred)),
+                own["HELD_BY"],
+                own["COVERS_CONDITION"],
+                own["INCLUDES_PARAGRAPH"],
+                own["EXCLUDES_PARAGRAPH"],
+                own["EXCEPTION_TO"],
+            )
+        )
+    return rules
 
 
 @dataclass(frozen=True)
@@ -352,7 +379,7 @@ class Resolver:
                 )
             )
         if not rule.fits_age(case.age):
-            a.failures.append(("age", f"alder {case.age} ligger uden for {rule.band}"))
+            a.failures.append(("age", f"alder {case.age} er uden for reglens aldersgruppe ({rule.band})"))
         if not rule.covers_all:
             a.condition = _best_condition(rule, case.conditions, cat.taxonomy)
             if a.condition is None:
@@ -457,15 +484,15 @@ class Resolver:
             load_query("responsibility_for_case"),
             {"municipality": case.municipality.uid, "on": case.on.isoformat(), "kind": None},
         )
-        rules = [_Rule.of(r) for r in rows]
+        rules = _rules_from_rows(rows, cat)
         decision = self._decide([r for r in rules if r.kind == case.kind], case, cat)
         evidence = _Evidence()
         warnings: list[str] = list(case.applied.notes if case.applied else ())
 
         holders = decision.holders
-        authority = self._authorities(decision, holders, case, evidence, warnings)
-        paragraphs = self._paragraphs(decision, case, cat, evidence)
         self._rule_evidence(decision, case, cat, evidence)
+        paragraphs = self._paragraphs(decision, case, cat, evidence)
+        authority = self._authorities(decision, holders, case, evidence, warnings)
         providers = self._providers(rules, case, cat)
         authority_uids = frozenset(h.uid for h in holders)
         exceptions = tuple(self._exception(a, case, cat, authority_uids) for a in decision.exceptions)
@@ -562,23 +589,40 @@ class Resolver:
         return tuple(uses.values())
 
     def _rule_evidence(self, decision: _Decision, case: _Case, cat: _Catalogue, evidence: _Evidence) -> None:
+        """Sources and inferred steps of the deciding rules, read for those rules only (one round trip)."""
+        if not decision.winners:
+            return
+        rows = self._store.read(
+            load_query("responsibility_rule_sources"), {"rules": [a.rule.uid for a in decision.winners]}
+        )
+        of_rule: dict[str, Provenance] = {}
+        of_link: dict[tuple[str, str, str], Provenance] = {}
+        for row in rows:
+            if row["link"] is None:
+                of_rule[str(row["rule"])] = Provenance.of(row)
+            else:
+                of_link[(str(row["rule"]), str(row["link"]), str(row["target"]))] = Provenance.of(row)
+
+        def link(rule: _Rule, link_type: str, target: _Link) -> Provenance:
+            return of_link.get((rule.uid, link_type, target.uid), target.provenance)
+
         by_uid = {a.rule.uid: a for a in decision.assessments}
         for a in decision.winners:
             rule = a.rule
-            evidence.add(rule.provenance, f"Regel: {rule.name}")
+            evidence.add(of_rule.get(rule.uid, rule.provenance), f"Regel: {rule.name}")
             for h in rule.holders:
-                evidence.add(h.provenance, f"{h.name} har ansvaret ifølge »{rule.name}«")
+                evidence.add(link(rule, "HELD_BY", h), f"{h.name} har ansvaret ifølge »{rule.name}«")
             if a.condition:
-                evidence.add(
-                    a.condition.rule_condition.provenance, f"»{rule.name}« gælder for {a.condition.rule_condition.name}"
-                )
+                matched = a.condition.rule_condition
+                evidence.add(link(rule, "COVERS_CONDITION", matched), f"»{rule.name}« gælder for {matched.name}")
                 for broader in a.condition.reach.links:
                     evidence.add(broader.provenance, _broader_about(broader, cat.taxonomy))
             for included, _route in a.paragraph_matches:
-                evidence.add(included.provenance, f"»{rule.name}« gælder for {included.name}")
+                evidence.add(link(rule, "INCLUDES_PARAGRAPH", included), f"»{rule.name}« gælder for {included.name}")
             for target in rule.exception_to:
                 if target.uid in by_uid and by_uid[target.uid].covers:
-                    evidence.add(target.provenance, f"»{rule.name}« er en undtagelse til »{target.name}«")
+                    about = f"»{rule.name}« er en undtagelse til »{target.name}«"
+                    evidence.add(link(rule, "EXCEPTION_TO", target), about)
 
     def _exception(self, a: _Assessment, case: _Case, cat: _Catalogue, authority: frozenset[str]) -> ExceptionNote:
         on_date: dict[str, Ref] = {}
@@ -677,7 +721,7 @@ class Resolver:
                 load_query("responsibility_for_case"),
                 {"municipality": m.uid, "on": date.today().isoformat(), "kind": None},
             )
-            rules = [_Rule.of(r) for r in rows]
+            rules = _rules_from_rows(rows, cat)
             for kind in KINDS:
                 same_kind = sorted((r for r in rules if r.kind == kind), key=lambda r: r.uid)
                 for a, b in itertools.combinations(same_kind, 2):
@@ -947,21 +991,28 @@ def _explanation(answer: Answer, decision: _Decision, case: _Case, cat: _Catalog
             )
             sentences.append(f"Nærmest kommer {near}.")
     if case.applied:
+        forward: dict[tuple[str, date], list[str]] = {}
+        back: dict[tuple[str, date], list[str]] = {}
         for route in case.applied.routes:
             if route.steps:
-                last = route.steps[-1].succession
-                if route.relation == "successor":
-                    sentences.append(
-                        f"{cat.law.name(route.start)} er afløst af {cat.law.name(route.paragraph)} fra "
-                        f"{explain.dk_date(last.effective_on)}."
-                    )
-                else:
-                    sentences.append(
-                        f"{cat.law.name(route.start)} gjaldt ikke endnu; før {explain.dk_date(last.effective_on)} "
-                        f"var det {cat.law.name(route.paragraph)}."
-                    )
+                group = forward if route.relation == "successor" else back
+                key = (route.start, route.steps[-1].succession.effective_on)
+                group.setdefault(key, []).append(cat.law.name(route.paragraph))
+        for (start, effective), names in forward.items():
+            sentences.append(
+                f"{cat.law.name(start)} er afløst af {explain.join_dk(names)} fra {explain.dk_date(effective)}."
+            )
+        for (start, effective), names in back.items():
+            sentences.append(
+                f"{cat.law.name(start)} gjaldt ikke endnu; før {explain.dk_date(effective)} "
+                f"var det {explain.join_dk(names)}."
+            )
+    if len(decision.winners) == 1:
+        sentences.append(f"Det afgørende er reglen »{decision.winners[0].rule.name}«.")
+    elif decision.winners:
+        tied = explain.join_dk([f"»{a.rule.name}«" for a in decision.winners])
+        sentences.append(f"Lige specifikke regler: {tied}.")
     for a in decision.winners:
-        sentences.append(f"Det afgørende er reglen »{a.rule.name}«.")
         for link, route in a.paragraph_matches:
             if route.relation != "same":
                 word = "efterfølger" if route.relation == "successor" else "forgænger"

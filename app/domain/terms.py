@@ -431,7 +431,17 @@ class LawBook:
             whole = [p.uid for p in self.by_uid.values() if p.law == law and p.number == "lov"]
             if len(whole) == 1:
                 return whole[0]
-        raise InvalidInput("paragraph", f"unknown paragraph {text!r}", self._index.suggest(text))
+        raise InvalidInput("paragraph", f"unknown paragraph {text!r}", self._suggest(text, law, number))
+
+    def _suggest(self, text: str, law: str | None, number: str | None) -> tuple[str, ...]:
+        """Close paragraph names, compared in the canonical form 'SEL §52' when the text could be read."""
+        if number is None:
+            return self._index.suggest(text)
+        laws = [law] if law else sorted({p.law for p in self.by_uid.values()})
+        found: dict[str, None] = {}
+        for lw in laws:
+            found.update(dict.fromkeys(self._index.suggest(f"{lw} §{number}")))
+        return tuple(found)[:3]
 
     def _find_number(self, law: str, number: str) -> str | None:
         exact = self._by_number.get((law, _number_key(number)))
@@ -527,7 +537,7 @@ def _number_key(number: str) -> str:
 
 def _parse_paragraph(text: str) -> tuple[str | None, str | None]:
     """('SEL', '52') from 'serviceloven § 52 stk. 3'; (None, '52a') from '52a'; ('HOI', None) from 'HOI-loven'."""
-    folded = fold(text)[0].replace("§", " § ")
+    folded = re.sub(r"§+", " § ", fold(text)[0])
     folded = re.sub(r"(?<!\d)-|-(?!\d)", " ", folded)  # 'hoi-loven', 'sel-52'; keeps '113-116'
     folded = re.sub(r"(?<=[a-z])(?=\d)", " ", folded)  # 'sel52' → 'sel 52'
     folded = " ".join(folded.split())
