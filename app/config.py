@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     seed_dir: Path | None = Field(default=None, description="Folder of seed files; default: the project's seed/.")
     documents_dir: Path | None = Field(
         default=None,
-        description="Folder the Sources' files are found in (`socialatlas coverage`); default: `shared` beside the repo.",
+        description="Folder holding the Sources' files, for `socialatlas coverage`; default: `shared` beside the repo.",
     )
     host: str = Field(default="127.0.0.1", description="Address `socialatlas serve` listens on.")
     port: int = Field(default=8000, description="Port `socialatlas serve` listens on.")

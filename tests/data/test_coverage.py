@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import textwrap
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from app.domain.coverage import (
     Citing,
+    FactId,
     Outline,
     SourceDocument,
     coverage_report,
@@ -273,7 +273,14 @@ def test_aarhus_proposal_skips_contents_letterhead_and_generic_subheadings() -> 
 @needs_documents
 def test_silkeborg_proposal_is_read_as_title_and_pages() -> None:
     doc = real_outline("002_68ef0624b07dde31.txt")
-    assert titles(doc) == ["Forslag til organisationsmodel for ny Socialafdeling", "s. 1", "s. 2", "s. 3", "s. 4", "s. 5"]
+    assert titles(doc) == [
+        "Forslag til organisationsmodel for ny Socialafdeling",
+        "s. 1",
+        "s. 2",
+        "s. 3",
+        "s. 4",
+        "s. 5",
+    ]
     assert "Voksenhandicap Gentænkt" not in doc.text_of(range(len(doc.sections))), "the related-documents list"
 
 
@@ -351,8 +358,8 @@ def test_report_for_one_document_by_uid_or_path_and_unknown_documents_are_refuse
 
 def test_document_coverage_counts_each_fact_once_per_section_and_keeps_unmatched_strings() -> None:
     text = "Titel\nIndledning.\nAfsnit A\nTekst om A.\nAfsnit B\nTekst om B.\n"
-    source = SourceDocument("doc.txt", "Titel", "doc.txt", outline(text), text)
-    facts = {
+    source = SourceDocument("doc.txt", "Titel", "doc.txt", outline(text))
+    facts: dict[FactId, list[Citing]] = {
         "fact-1": [Citing("fact-1", "Afsnit A", "Tekst om A.", "x"), Citing("fact-1", "afsnit a", "A", "x")],
         "fact-2": [Citing("fact-2", "Afsnit C", "Tekst", "x")],
     }
