@@ -160,7 +160,8 @@ def _check_unit_timeline(rows: Rows) -> None:
     ]
     dated = [r["valid_from"] for r in rows if r["valid_from"] is not None]
     assert dated == sorted(dated)
-    assert rows[0]["valid_from"] is None, "undated facts first"
+    undated_first = [r["valid_from"] is not None for r in rows]
+    assert undated_first == sorted(undated_first), "undated facts first"
 
 
 def _check_reorganisation_moves(rows: Rows) -> None:

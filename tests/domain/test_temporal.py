@@ -25,6 +25,7 @@ from app.errors import InvalidInput
 from app.store.base import GraphStore
 
 BEFORE_AARHUS = date(2019, 7, 31)
+AARHUS_DOCUMENTED = date(2019, 3, 11)
 AARHUS_2019 = date(2019, 8, 1)
 
 # 1.1 Den overordnede organisering and the organisation chart: six driftsområder (provisional names)…
@@ -183,7 +184,8 @@ def test_ungdomscenteret_timeline(seeded_store: GraphStore) -> None:
     assert timeline.municipality.uid == "aarhus"
     parents = [(p.uid, p.valid_from, p.valid_to) for p in timeline.parents]
     assert parents == [
-        ("aarhus-msb-familier-boern-og-unge", None, BEFORE_AARHUS),
+        # 003 is dated 11 March 2019: the earliest date the sources show the old structure.
+        ("aarhus-msb-familier-boern-og-unge", AARHUS_DOCUMENTED, BEFORE_AARHUS),
         ("aarhus-msb-unge-job-og-uddannelse", AARHUS_2019, None),
     ]
     assert [p.uid for p in timeline.parents_on(AARHUS_2019)] == ["aarhus-msb-unge-job-og-uddannelse"]
@@ -205,10 +207,10 @@ def test_ungdomscenteret_timeline(seeded_store: GraphStore) -> None:
 
 def test_a_continuing_driftsomraade_keeps_its_leader_and_changes_parent(seeded_store: GraphStore) -> None:
     timeline = unit_timeline(seeded_store, "aarhus-msb-job-og-virksomhedsservice")
-    assert [(p.uid, p.valid_to) for p in timeline.parents if p.valid_to] == [
-        ("aarhus-msb-beskaeftigelsesforvaltningen", BEFORE_AARHUS)
+    assert [(p.uid, p.valid_from, p.valid_to) for p in timeline.parents] == [
+        ("aarhus-msb-beskaeftigelsesforvaltningen", AARHUS_DOCUMENTED, BEFORE_AARHUS),
+        ("aarhus-msb", AARHUS_2019, None),
     ]
-    assert [(p.uid, p.valid_from) for p in timeline.parents if p.valid_from] == [("aarhus-msb", AARHUS_2019)]
     assert [leader.name for leader in timeline.leaders] == ["Driftschef, Job og Virksomhedsservice"]
     assert "Center for fleksjob" in {c.name for c in timeline.children}
 
@@ -333,8 +335,12 @@ def test_what_aarhus_2019_changed_for_a_16_year_old_with_a_handicap(seeded_store
         ["aarhus-msb-rusmiddelcenter-aarhus"],
         ["aarhus-msb-job-sundhed-og-ydelse"],
     )
-    # 1.2.1: the very specialised handicap efforts up to 18 stay in Børn, Familier og Fællesskaber
-    assert outcome("udfører", None)[2] == ["aarhus-msb-boern-familier-og-faellesskaber"]
+    # 1.2.1 keeps the very specialised handicap efforts up to 18 in Børn, Familier og Fællesskaber, while the
+    # overview gives Unge, Job og Uddannelse specialised handicap efforts for 15-29: without a paragraph, both.
+    assert sorted(outcome("udfører", None)[2]) == [
+        "aarhus-msb-boern-familier-og-faellesskaber",
+        "aarhus-msb-unge-job-og-uddannelse",
+    ]
     sel52 = next(c for c in changes if "SEL §52" in {p.name for p in c.paragraphs} and c.kind == "myndighed")
     assert "aarhus-msb-2019-myndighedsraadgivere-handicapcenter-for-boern-til-uju" in {m.uid for m in sel52.moves}
     assert all(c.before.on == BEFORE_AARHUS and c.after.on == AARHUS_2019 for c in changes)
