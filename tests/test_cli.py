@@ -21,24 +21,10 @@ from typing import Any
 
 import pytest
 
+from tests.cli_support import run_cli as socialatlas
+
 REPO = Path(__file__).resolve().parent.parent
 VALID_SEED = REPO / "tests" / "seed" / "fixtures" / "valid"
-
-
-def socialatlas(
-    *args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k != "SOCIALATLAS_GRAPH_URL"}
-    full_env.update({"SOCIALATLAS_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def count_nodes(data_dir: Path) -> int:

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli_support import run_cli as socialatlas
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def socialatlas(*args: str, data_dir: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SOCIALATLAS_GRAPH_URL"}
-    env.update({"SOCIALATLAS_DATA_DIR": str(data_dir), "COLUMNS": "200"})
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,6 @@ on a real embedded server with its own data dir, seeded once for the module with
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,22 +11,9 @@ from typing import Any
 import pytest
 
 from app.store.embedded import EmbeddedServer
+from tests.cli_support import run_cli as socialatlas
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def socialatlas(*args: str, data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALATLAS_")}
-    env.update({"SOCIALATLAS_DATA_DIR": str(data_dir), "COLUMNS": "200"})
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,7 @@ Tests here:
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +32,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from app.store.base import GraphStore
+from tests.cli_support import run_cli as _socialatlas
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -386,20 +384,6 @@ def test_golden_question(golden: Golden, seeded_store: GraphStore) -> None:
 
 
 # --------------------------------------------------------------------------- the real command line
-
-
-def _socialatlas(*args: str, data_dir: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SOCIALATLAS_GRAPH_URL"}
-    env.update({"SOCIALATLAS_DATA_DIR": str(data_dir), "COLUMNS": "200"})
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
