@@ -1,13 +1,16 @@
 // name: responsibility_providers
-// purpose: Tilbud in a municipality that serve a case on a date: the tilbud belongs (then) to a unit in the municipality's hierarchy (then) and serves (then) a target group whose age band holds the age and which has no conditions or one of the given ones (pass the asked conditions with their broader conditions).
+// purpose: Tilbud in a municipality that serve a case on a date: the tilbud belongs (then) to a unit in the municipality's hierarchy (then) and serves (then) a target group whose age band holds the age and which has no conditions or one of the given ones (pass the asked conditions with their broader conditions). It starts from the municipality (WITH) so FalkorDB does not scan every target group.
 // param municipality: uid of the municipality — example: aarhus
 // param on: the date, ISO text — example: 2019-09-01
 // param age: the citizen's age — example: 17
 // param conditions: condition uids the target group may name (asked ones and broader) — example: ["autisme", "udviklingsforstyrrelse", "handicap"]
 // returns: tilbud, unit, target_group, paragraphs, belongs_to, serves
-MATCH p = (:Municipality {uid: $municipality})<-[:PART_OF*1..12]-(u)
+MATCH (m:Municipality {uid: $municipality})
+WITH m
+MATCH p = (m)<-[:PART_OF*1..12]-(u)
 WHERE ALL(r IN relationships(p) WHERE (r.valid_from IS NULL OR r.valid_from <= date($on))
                                   AND (r.valid_to IS NULL OR r.valid_to >= date($on)))
+WITH DISTINCT u
 MATCH (u)<-[b:BELONGS_TO]-(t:Tilbud)-[s:SERVES]->(g:TargetGroup)
 WHERE (b.valid_from IS NULL OR b.valid_from <= date($on)) AND (b.valid_to IS NULL OR b.valid_to >= date($on))
   AND (s.valid_from IS NULL OR s.valid_from <= date($on)) AND (s.valid_to IS NULL OR s.valid_to >= date($on))
