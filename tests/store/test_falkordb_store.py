@@ -72,6 +72,17 @@ def _wait_gone(pid: int) -> None:
         time.sleep(0.01)
 
 
+def _kill_server(store: FalkorStore) -> EmbeddedServer:
+    """kill -9 the store's embedded server and wait until it is gone; returns the server."""
+    server = store.server
+    assert server is not None
+    assert server.pid is not None
+    pid = server.pid
+    os.kill(pid, signal.SIGKILL)
+    _wait_gone(pid)
+    return server
+
+
 @pytest.fixture
 def own_store(tmp_path: Path) -> Iterator[FalkorStore]:
     """A store on a server of its own, so a test may kill it."""
@@ -376,12 +387,7 @@ def test_health_of_an_unreachable_server_does_not_raise() -> None:
 
 def test_a_write_after_a_crash_is_applied_once(own_store: FalkorStore) -> None:
     own_store.write("CREATE (:Unit {uid: 'before'})")
-    server = own_store.server
-    assert server is not None
-    assert server.pid is not None
-    pid = server.pid
-    os.kill(pid, signal.SIGKILL)
-    _wait_gone(pid)
+    _kill_server(own_store)
     summary = own_store.write("CREATE (:Unit {uid: 'after'})")  # never reached the dead server: retried
     assert summary.nodes_created == 1
     assert sorted(r["uid"] for r in own_store.read("MATCH (n) RETURN n.uid AS uid")) == ["after", "before"]
@@ -390,12 +396,7 @@ def test_a_write_after_a_crash_is_applied_once(own_store: FalkorStore) -> None:
 def test_apply_survives_a_crash_before_it_and_its_result_is_durable(own_store: FalkorStore) -> None:
     own_store.install_schema(load_schema())
     own_store.apply_atomically([Statement("UNWIND range(1, 50) AS i CREATE (:Unit {uid: 'u' + toString(i)})")])
-    server = own_store.server
-    assert server is not None
-    assert server.pid is not None
-    pid = server.pid
-    os.kill(pid, signal.SIGKILL)
-    _wait_gone(pid)
+    _kill_server(own_store)
     assert own_store.read("MATCH (n:Unit) RETURN count(n) AS n") == [{"n": 50}]
     assert own_store.install_schema(load_schema()) == [], "indexes and constraints come back from the AOF"
     with pytest.raises(ConstraintViolation):
@@ -435,12 +436,7 @@ def test_a_write_whose_reply_is_lost_is_not_repeated(own_store: FalkorStore) -> 
 
 def test_restart_failure_is_backend_unavailable(own_store: FalkorStore) -> None:
     own_store.write("RETURN 0")
-    server = own_store.server
-    assert server is not None
-    assert server.pid is not None
-    pid = server.pid
-    os.kill(pid, signal.SIGKILL)
-    _wait_gone(pid)
+    server = _kill_server(own_store)
     manifest = server.data_dir / "appendonlydir" / "appendonly.aof.manifest"
     manifest.write_text("broken\n")
     with pytest.raises(BackendUnavailable, match="could not be restarted"):
