@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import __version__
+from app.api.graphql import graphql_router
 from app.config import Settings
 from app.errors import BackendUnavailable, QueryError, SocialatlasError
 from app.store import GraphStore, open_store
@@ -69,4 +70,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             body["detail"] = report.detail
         return JSONResponse(body, status_code=200 if report.reachable else 503)
 
+    app.include_router(graphql_router(), prefix="/graphql")
     return app

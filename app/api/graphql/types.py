@@ -1,0 +1,376 @@
+"""GraphQL types: thin views over the domain's frozen dataclasses (`OrgNode`, `Answer`, `Entity`).
+
+An `OrgUnit` carries the organisation tree of the date it was asked for, so `parent`,
+`ancestors` and `children` at any depth answer for that same date (the root's `asOf`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any, TypeVar, cast
+
+import strawberry
+
+from app.domain import answer as domain
+from app.domain.lookup import Entity
+from app.domain.temporal import OrgNode, OrgTree
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def described(description: str, *, name: str | None = None) -> Callable[[F], F]:
+    """`@described(…)` with the resolver's own type kept for mypy."""
+    return cast(Callable[[F], F], strawberry.field(description=description, name=name))
+
+
+@strawberry.enum(description="Which responsibility is asked about: who decides (myndighed) or who delivers (udfører).")
+class ResponsibilityKind(Enum):
+    MYNDIGHED = strawberry.enum_value("myndighed", description="Who decides (myndighed).")
+    UDFOERER = strawberry.enum_value("udfører", description="Who delivers (udfører).")
+
+
+@strawberry.enum(description="How the question was answered.")
+class ResponsibilityStatus(Enum):
+    RESOLVED = strawberry.enum_value("resolved", description="One answer: the deciding rules agree.")
+    AMBIGUOUS = strawberry.enum_value("ambiguous", description="Rules of equal weight name different units.")
+    NOT_COVERED = strawberry.enum_value("not_covered", description="No rule covers the case on the date.")
+
+
+@strawberry.enum(description="What became of a rule weighed for the question.")
+class RuleVerdictKind(Enum):
+    DECIDED = strawberry.enum_value("decided", description="The rule decides the case.")
+    OUTRANKED = strawberry.enum_value("outranked", description="The rule covers the case but a more specific one wins.")
+    REJECTED = strawberry.enum_value("rejected", description="The rule does not cover the case.")
+
+
+@strawberry.type(description="A period of validity; both ends inclusive, an absent end is open.")
+class Validity:
+    from_: date | None = strawberry.field(name="from", description="First day valid; null when always valid before.")
+    to: date | None = strawberry.field(description="Last day valid; null when still valid.")
+
+
+@strawberry.type(description="A node named by uid and name.")
+class NamedRef:
+    uid: str = strawberry.field(description="Stable identifier of the node.")
+    name: str = strawberry.field(description="Name as the sources write it (Danish).")
+
+    @classmethod
+    def of(cls, ref: domain.Ref) -> NamedRef:
+        return cls(uid=ref.uid, name=ref.name)
+
+
+@strawberry.type(description="A municipality (kommune) in the knowledge base.")
+class Municipality:
+    uid: str = strawberry.field(description="Stable identifier, e.g. 'aarhus'.")
+    name: str = strawberry.field(description="Name, e.g. 'Aarhus'.")
+    short_name: str | None = strawberry.field(description="Short name, when the sources use one.")
+    validity: Validity = strawberry.field(description="When the municipality exists in the knowledge base.")
+
+    @classmethod
+    def of(cls, entity: Entity) -> Municipality:
+        return cls(
+            uid=entity.uid,
+            name=entity.name,
+            short_name=entity.short_name,
+            validity=Validity(from_=entity.valid_from, to=entity.valid_to),
+        )
+
+
+@strawberry.type(description="A position leading an organisational unit on the date asked, and who holds it.")
+class OrgLeader:
+    position_uid: str = strawberry.field(description="Identifier of the position.")
+    title: str = strawberry.field(description="Title of the position (Danish).")
+    level: int | None = strawberry.field(description="Leadership level, when the sources give one.")
+    persons: list[str] = strawberry.field(description="Persons the sources name in the position.")
+
+
+@dataclass
+class AsOf:
+    """One organisation tree on one date, with each node's parent (the first, if the data give two)."""
+
+    tree: OrgTree
+    parents: dict[str, OrgNode] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for node, parent in self.tree.walk():
+            if parent is not None:
+                self.parents.setdefault(node.uid, parent)
+
+    def unit(self, node: OrgNode) -> OrgUnit:
+        return OrgUnit(node=node, as_of=self)
+
+
+@strawberry.type(
+    description=(
+        "A municipality, administration (forvaltning/magistratsafdeling) or unit as it stood on one date; "
+        "parent, ancestors and children are read for that same date."
+    )
+)
+class OrgUnit:
+    node: strawberry.Private[OrgNode]
+    as_of: strawberry.Private[AsOf]
+
+    @described("Stable identifier of the node.")
+    def uid(self) -> str:
+        return self.node.uid
+
+    @described("Name as the sources write it (Danish).")
+    def name(self) -> str:
+        return self.node.name
+
+    @described("Short name, when the sources use one.")
+    def short_name(self) -> str | None:
+        return self.node.short_name
+
+    @described("Graph label: Municipality, Administration or Unit.")
+    def label(self) -> str:
+        return self.node.label
+
+    @described("Kind of unit (driftsområde, center, team, …); null for administrations.")
+    def kind(self) -> str | None:
+        return self.node.kind
+
+    @described(name="asOf", description="The date this view of the organisation is for.")
+    def as_of_date(self) -> date:
+        return self.as_of.tree.on
+
+    @described("When the node itself is valid.")
+    def validity(self) -> Validity:
+        return Validity(from_=self.node.valid_from, to=self.node.valid_to)
+
+    @described("True when the link to its parent on this date is inferred, not stated by a source.")
+    def inferred(self) -> bool:
+        return self.node.inferred
+
+    @described("The node it sits under on this date; null for the municipality.")
+    def parent(self) -> OrgUnit | None:
+        parent = self.as_of.parents.get(self.node.uid)
+        return self.as_of.unit(parent) if parent is not None else None
+
+    @described("Every node above it on this date, nearest first, up to the municipality.")
+    def ancestors(self) -> list[OrgUnit]:
+        chain: list[OrgUnit] = []
+        seen = {self.node.uid}
+        parent = self.as_of.parents.get(self.node.uid)
+        while parent is not None and parent.uid not in seen:
+            chain.append(self.as_of.unit(parent))
+            seen.add(parent.uid)
+            parent = self.as_of.parents.get(parent.uid)
+        return chain
+
+    @described("The nodes directly under it on this date.")
+    def children(self) -> list[OrgUnit]:
+        return [self.as_of.unit(child) for child in self.node.children]
+
+    @described("The positions leading it on this date.")
+    def leaders(self) -> list[OrgLeader]:
+        return [
+            OrgLeader(position_uid=item.position_uid, title=item.title, level=item.level, persons=list(item.persons))
+            for item in self.node.leaders
+        ]
+
+
+# -- the responsibility answer, mirroring Answer.to_dict()
+
+
+@strawberry.type(description="A unit by uid, name and kind.")
+class UnitRef:
+    uid: str = strawberry.field(description="Stable identifier of the unit.")
+    name: str = strawberry.field(description="Name of the unit (Danish).")
+    kind: str = strawberry.field(description="Kind of unit, or the label for an administration.")
+
+
+@strawberry.type(description="A position leading the authority (or, when inherited, its nearest led ancestor).")
+class AuthorityLeader:
+    title: str = strawberry.field(description="Title of the position (Danish).")
+    level: int | None = strawberry.field(description="Leadership level, when the sources give one.")
+    person: str | None = strawberry.field(description="The person the sources name in the position, if any.")
+    unit: str = strawberry.field(description="Name of the unit the position leads.")
+    unit_uid: str = strawberry.field(description="Uid of the unit the position leads.")
+    inherited_from: str | None = strawberry.field(description="The ancestor the leader is taken from, if not the unit.")
+    inferred: bool = strawberry.field(description="True when the leadership rests on an inferred fact.")
+
+
+@strawberry.type(description="A unit holding the responsibility on the date, where it sits, and who leads it.")
+class Authority:
+    unit: UnitRef = strawberry.field(description="The holding unit.")
+    path: list[UnitRef] = strawberry.field(description="Where it sits on the date: from the municipality down.")
+    leaders: list[AuthorityLeader] = strawberry.field(description="Who leads it.")
+    rules: list[str] = strawberry.field(description="Uids of the deciding rules naming this unit.")
+    valid: bool = strawberry.field(description="False when the unit itself is not valid on the date asked.")
+
+    @classmethod
+    def of(cls, item: domain.Authority) -> Authority:
+        return cls(
+            unit=UnitRef(uid=item.uid, name=item.unit, kind=item.kind),
+            path=[UnitRef(uid=step.uid, name=step.name, kind=step.kind) for step in item.path],
+            leaders=[
+                AuthorityLeader(
+                    title=leader.title,
+                    level=leader.level,
+                    person=leader.person,
+                    unit=leader.unit,
+                    unit_uid=leader.unit_uid,
+                    inherited_from=leader.inherited_from,
+                    inferred=leader.inferred,
+                )
+                for leader in item.leaders
+            ],
+            rules=list(item.rules),
+            valid=item.valid,
+        )
+
+
+@strawberry.type(description="How an applying paragraph was reached from the one asked or named by a rule.")
+class ParagraphVia:
+    paragraph: str = strawberry.field(description="Uid of the paragraph it was reached from.")
+    name: str = strawberry.field(description="Name of the paragraph it was reached from.")
+    relation: str = strawberry.field(description="How: same, successor or predecessor.")
+
+
+@strawberry.type(description="A paragraph that applies on the date.")
+class ParagraphUse:
+    uid: str = strawberry.field(description="Uid of the paragraph.")
+    name: str = strawberry.field(description="Name, e.g. 'SEL §52'.")
+    heading: str | None = strawberry.field(description="The paragraph's heading, when known.")
+    unconfirmed: bool = strawberry.field(description="True when the paragraph is not confirmed by a source.")
+    via: ParagraphVia | None = strawberry.field(description="How it was reached, when not asked directly.")
+    role: str = strawberry.field(description="'asked' (the question's paragraph) or 'rule' (named by a rule).")
+
+    @classmethod
+    def of(cls, item: domain.ParagraphUse) -> ParagraphUse:
+        via = (
+            ParagraphVia(paragraph=item.via.paragraph, name=item.via.name, relation=item.via.relation)
+            if item.via
+            else None
+        )
+        return cls(
+            uid=item.uid,
+            name=item.name,
+            heading=item.heading,
+            unconfirmed=item.unconfirmed,
+            via=via,
+            role=item.role,
+        )
+
+
+@strawberry.type(description="Who delivers: a tilbud serving such a case, or an udfører rule's holder.")
+class Provider:
+    type: str = strawberry.field(description="'tilbud' or 'udfører'.")
+    uid: str = strawberry.field(description="Uid of the tilbud or unit.")
+    name: str = strawberry.field(description="Name of the tilbud or unit.")
+    unit: NamedRef | None = strawberry.field(description="The unit the tilbud belongs to, when known.")
+    detail: str | None = strawberry.field(description="The tilbud's type or other detail.")
+    paragraphs: list[str] = strawberry.field(description="Paragraphs it delivers under.")
+    rule: str | None = strawberry.field(description="The udfører rule naming it, if any.")
+    inferred: bool = strawberry.field(description="True when this rests on an inferred fact.")
+
+    @classmethod
+    def of(cls, item: domain.Provider) -> Provider:
+        return cls(
+            type=item.type,
+            uid=item.uid,
+            name=item.name,
+            unit=NamedRef.of(item.unit) if item.unit else None,
+            detail=item.detail,
+            paragraphs=list(item.paragraphs),
+            rule=item.rule,
+            inferred=item.inferred,
+        )
+
+
+@strawberry.type(description="A rule weighed for the question, with its verdict and the reason (Danish).")
+class RuleVerdict:
+    uid: str = strawberry.field(description="Uid of the rule.")
+    name: str = strawberry.field(description="Name of the rule.")
+    kind: str = strawberry.field(description="myndighed or udfører.")
+    verdict: RuleVerdictKind = strawberry.field(description="Decided, outranked or rejected.")
+    reason: str = strawberry.field(description="Why, in Danish.")
+    reason_codes: list[str] = strawberry.field(description="Machine-readable reasons.")
+    holders: list[NamedRef] = strawberry.field(description="The units the rule names.")
+    inferred: bool = strawberry.field(description="True when the rule rests on an inferred fact.")
+
+    @classmethod
+    def of(cls, item: domain.RuleVerdict) -> RuleVerdict:
+        return cls(
+            uid=item.uid,
+            name=item.name,
+            kind=item.kind,
+            verdict=RuleVerdictKind(item.verdict),
+            reason=item.reason,
+            reason_codes=list(item.reason_codes),
+            holders=[NamedRef.of(ref) for ref in item.holders],
+            inferred=item.inferred,
+        )
+
+
+@strawberry.type(description="One citation backing a fact of the answer.")
+class Source:
+    document: str = strawberry.field(description="The source document.")
+    section: str = strawberry.field(description="Its section.")
+    quote: str = strawberry.field(description="A verbatim quote.")
+    about: str = strawberry.field(description="Which fact of the answer it backs.")
+
+
+@strawberry.type(description="A step of the answer resting on an inferred fact, and why.")
+class InferredStep:
+    about: str = strawberry.field(description="The fact that is inferred.")
+    reason: str = strawberry.field(description="Why it was inferred.")
+
+
+@strawberry.type(description="The question as understood: every term resolved to its uid.")
+class QuestionEcho:
+    municipality: NamedRef = strawberry.field(description="The municipality asked about.")
+    age: int = strawberry.field(description="The citizen's age.")
+    conditions: list[str] = strawberry.field(description="Uids of the conditions.")
+    condition_names: list[str] = strawberry.field(description="Names of the conditions.")
+    paragraph_asked: str | None = strawberry.field(description="Uid of the paragraph asked, if any.")
+    paragraph_applied: list[str] = strawberry.field(description="Uids of the paragraphs applying on the date.")
+    kind: str = strawberry.field(description="myndighed or udfører.")
+    on: date = strawberry.field(name="date", description="The date the question is about.")
+
+
+@strawberry.type(description="Who holds the responsibility, by which rule, on which sources (as Answer.to_dict()).")
+class ResponsibilityAnswer:
+    status: ResponsibilityStatus = strawberry.field(description="Resolved, ambiguous or not covered.")
+    question: QuestionEcho = strawberry.field(description="The question as understood.")
+    authority: list[Authority] = strawberry.field(description="The units holding the responsibility.")
+    paragraphs: list[ParagraphUse] = strawberry.field(description="The paragraphs that apply.")
+    providers: list[Provider] = strawberry.field(description="Who delivers.")
+    rules: list[RuleVerdict] = strawberry.field(description="Every rule weighed, with its verdict.")
+    sources: list[Source] = strawberry.field(description="Citations for the answer.")
+    inferred: bool = strawberry.field(description="True when some step rests on an inferred fact.")
+    inferred_steps: list[InferredStep] = strawberry.field(description="The inferred steps, and why.")
+    explanation: str = strawberry.field(description="The answer explained, in Danish.")
+    warnings: list[str] = strawberry.field(description="Notes on how the question was read.")
+
+    @classmethod
+    def of(cls, answer: domain.Answer) -> ResponsibilityAnswer:
+        q = answer.question
+        return cls(
+            status=ResponsibilityStatus(answer.status),
+            question=QuestionEcho(
+                municipality=NamedRef.of(q.municipality),
+                age=q.age,
+                conditions=list(q.conditions),
+                condition_names=list(q.condition_names),
+                paragraph_asked=q.paragraph_asked,
+                paragraph_applied=list(q.paragraph_applied),
+                kind=q.kind,
+                on=q.date,
+            ),
+            authority=[Authority.of(item) for item in answer.authority],
+            paragraphs=[ParagraphUse.of(item) for item in answer.paragraphs],
+            providers=[Provider.of(item) for item in answer.providers],
+            rules=[RuleVerdict.of(item) for item in answer.rules],
+            sources=[
+                Source(document=s.document, section=s.section, quote=s.quote, about=s.about) for s in answer.sources
+            ],
+            inferred=answer.inferred,
+            inferred_steps=[InferredStep(about=s.about, reason=s.reason) for s in answer.inferred_steps],
+            explanation=answer.explanation,
+            warnings=list(answer.warnings),
+        )
