@@ -6,8 +6,6 @@ prints the answer as readable Danish text (or, with `--json`, `Answer.to_dict()`
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
@@ -16,10 +14,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from app.cli.output import parse_date, print_json
 from app.config import Settings
 from app.domain import explain
 from app.domain.resolver import Question, Resolver
-from app.errors import InvalidInput
 from app.store import open_store
 
 EPILOG = (
@@ -39,15 +37,6 @@ out = Console(soft_wrap=True, highlight=False)
 VERDICT_DA = {"decided": "afgørende", "outranked": "overgået", "rejected": "afvist"}
 VERDICT_MARK = {"decided": "✔", "outranked": "↓", "rejected": "✗"}
 UDLEDT = " [udledt]"
-
-
-def _parse_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput("date", f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def register(cli: typer.Typer) -> None:
@@ -82,7 +71,7 @@ def register(cli: typer.Typer) -> None:
                 conditions=tuple(condition or ()),
                 paragraph=paragraph,
                 kind=kind,
-                on=_parse_date(on),
+                on=parse_date(on) if on is not None else None,
             )
             store = open_store(Settings())
             try:
@@ -91,7 +80,7 @@ def register(cli: typer.Typer) -> None:
                 store.close()
         payload = answer.to_dict()
         if as_json:
-            sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            print_json(payload)
             return
         print_answer(payload)
 

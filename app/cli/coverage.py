@@ -5,8 +5,6 @@ Reads the seed files and the documents only; no database is opened.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.output import print_json
 from app.config import Settings
 from app.domain.coverage import CoverageReport, DocumentCoverage, coverage_report, default_documents_dir
 from app.errors import ConfigurationError
@@ -74,7 +73,7 @@ def register(cli: typer.Typer) -> None:
             seed = load_seed(seed_dir or default_seed_dir(settings), load_schema())
             report = coverage_report(seed, folder, document=document)
         if as_json:
-            sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+            print_json(report.as_dict())
             return
         print_report(report, out)
 

@@ -12,7 +12,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.output import jsonable, print_json
 from app.config import Settings
 from app.errors import BackendUnavailable, ConfigurationError, SocialatlasError
 from app.runtime import default_seed_dir, open_prepared_store, seed_if_empty, sync_seed
@@ -69,16 +69,6 @@ def _errors_as_exit_codes() -> Iterator[None]:
         raise _fail(f"the graph database is not reachable: {error}", EXIT_UNAVAILABLE) from None
     except SocialatlasError as error:
         raise _fail(f"{error.code}: {error}", EXIT_BAD_INPUT) from None
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _parse_params(pairs: list[str]) -> dict[str, Any]:
@@ -282,14 +272,13 @@ def cypher(
         finally:
             store.close()
     if as_json:
-        payload = {"columns": result.columns, "rows": _jsonable(result.rows), "truncated": result.truncated}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        print_json({"columns": result.columns, "rows": result.rows, "truncated": result.truncated})
         return
     table = Table(*result.columns, show_lines=False)
     for row in result.rows:
         table.add_row(
             *(
-                json.dumps(_jsonable(row[c]), ensure_ascii=False) if not isinstance(row[c], str) else row[c]
+                json.dumps(jsonable(row[c]), ensure_ascii=False) if not isinstance(row[c], str) else row[c]
                 for c in result.columns
             )
         )

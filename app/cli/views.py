@@ -7,12 +7,10 @@ result's `to_dict()`).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +19,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from app.cli.main import _errors_as_exit_codes
+from app.cli.output import parse_date, print_json
 from app.config import Settings
 from app.domain import explain
 from app.domain.lookup import Ref
@@ -37,7 +36,6 @@ from app.domain.temporal import (
     target_group_changes,
     unit_timeline,
 )
-from app.errors import InvalidInput
 from app.store import GraphStore, open_store
 
 out = Console(soft_wrap=True, highlight=False)
@@ -47,17 +45,6 @@ CHANGE_DA = {"moved": "flyttet", "stayed": "uændret", "new": "ny", "ended": "op
 ROLE_DA = {"flyttes": "flyttes", "fra": "flyttes herfra", "til": "flyttes hertil"}
 STATUS_DA = {"resolved": "", "ambiguous": " (tvetydigt)", "not_covered": "ingen regel"}
 UDLEDT = " [dim]\\[udledt][/]"
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput("date", f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
-
-
-def _print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 @contextmanager
@@ -112,9 +99,9 @@ ORG_EPILOG = (
 
 def _org(municipality: str | None, administration: str | None, on: str, as_json: bool) -> None:
     with _errors_as_exit_codes(), _store() as store:
-        tree = org_tree(store, municipality=municipality, administration=administration, on=_parse_date(on))
+        tree = org_tree(store, municipality=municipality, administration=administration, on=parse_date(on))
     if as_json:
-        _print_json(tree.to_dict())
+        print_json(tree.to_dict())
         return
     title = f"Organisation i {escape(tree.municipality.name)} pr. {explain.dk_date(tree.on)}"
     out.print(_render_tree(tree, title))
@@ -345,7 +332,7 @@ def register(cli: typer.Typer) -> None:
         with _errors_as_exit_codes(), _store() as store:
             result = unit_timeline(store, unit)
         if as_json:
-            _print_json(result.to_dict())
+            print_json(result.to_dict())
             return
         _print_timeline(result)
 
@@ -358,7 +345,7 @@ def register(cli: typer.Typer) -> None:
         with _errors_as_exit_codes(), _store() as store:
             result = reorganisation_diff(store, reorganisation)
         if as_json:
-            _print_json(result.to_dict())
+            print_json(result.to_dict())
             return
         _print_diff(result)
 
@@ -376,7 +363,7 @@ def register(cli: typer.Typer) -> None:
         with _errors_as_exit_codes(), _store() as store:
             result = target_group_changes(store, reorganisation, age=age, conditions=conditions)
         if as_json:
-            _print_json(
+            print_json(
                 {
                     "reorganisation": reorganisation,
                     "age": age,
@@ -401,7 +388,7 @@ def register(cli: typer.Typer) -> None:
             sys.stdout.write(render_readme(docs))
             return
         if as_json:
-            _print_json(
+            print_json(
                 [
                     {
                         "name": doc.name,

@@ -1,0 +1,34 @@
+"""What every command module shares for reading options and writing JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from app.errors import InvalidInput
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO text, tuples as lists; everything else as it is."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def print_json(payload: Any) -> None:
+    """Indented UTF-8 JSON on stdout (Danish letters unescaped)."""
+    sys.stdout.write(json.dumps(jsonable(payload), ensure_ascii=False, indent=2) + "\n")
+
+
+def parse_date(text: str) -> date:
+    """A `--date` option: ISO text, or InvalidInput naming the field."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput("date", f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
