@@ -11,6 +11,8 @@ class SocialatlasError(Exception):
     """Base of every error this project raises on purpose."""
 
     code = "ERROR"
+    public = False
+    """True when an API client may see the message as it is; other errors are masked."""
 
 
 class ConfigurationError(SocialatlasError):
@@ -23,12 +25,14 @@ class BackendUnavailable(SocialatlasError):
     """The graph database cannot be reached now; retrying later may succeed (HTTP 503)."""
 
     code = "BACKEND_UNAVAILABLE"
+    public = True
 
 
 class QueryError(SocialatlasError):
     """The database rejected a query (syntax, unknown function, constraint)."""
 
     code = "QUERY_ERROR"
+    public = True
 
 
 class WriteRefused(QueryError):
@@ -65,6 +69,7 @@ class InvalidInput(SocialatlasError):
     """A user's input (an argument, a term, a date) is not understood; names the field and close matches."""
 
     code = "INVALID_INPUT"
+    public = True
 
     def __init__(self, field: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
         hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
@@ -77,3 +82,29 @@ class NotFound(SocialatlasError):
     """A named thing (municipality, unit, reorganisation) is not in the knowledge base."""
 
     code = "NOT_FOUND"
+    public = True
+
+
+class Conflict(SocialatlasError):
+    """A change would contradict the graph: an overlapping validity, a cycle, a unit already ended."""
+
+    code = "CONFLICT"
+    public = True
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class Unauthenticated(SocialatlasError):
+    """No valid API key was given where one is needed."""
+
+    code = "UNAUTHENTICATED"
+    public = True
+
+
+class Forbidden(SocialatlasError):
+    """The API key's role does not allow this operation."""
+
+    code = "FORBIDDEN"
+    public = True

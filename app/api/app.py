@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
+        app.state.settings = settings
         app.state.store = store or open_store(settings)
         try:
             yield

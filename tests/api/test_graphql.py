@@ -1,61 +1,19 @@
-"""The GraphQL API over real HTTP: uvicorn in a thread, on the embedded backend with the real seed/."""
+"""The GraphQL API over real HTTP: uvicorn in a thread, on each available backend with the real seed/."""
 
 from __future__ import annotations
 
 import importlib
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from graphql import GraphQLNamedType, GraphQLObjectType
 
-from app.api.app import create_app
 from app.api.graphql.schema import MAX_DEPTH, schema
-from app.config import Settings
-from app.store.falkordb import FalkorStore
+from tests.api.support import gql
 
 SNAPSHOT = Path(__file__).with_name("schema.graphql")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def base_url(_seeded_falkor: FalkorStore) -> Iterator[str]:
-    """The app served by uvicorn on a free port, over the session's seeded embedded graph."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(Settings(), _seeded_falkor), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped before it started"
-        assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-def gql(base_url: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = httpx.post(f"{base_url}/graphql", json={"query": query, "variables": variables}, timeout=60)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 RESPONSIBILITY = """
@@ -167,12 +125,12 @@ def test_too_deep_query_is_refused(base_url: str) -> None:
 
 
 def test_unexpected_errors_are_masked(base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    graphql_schema = importlib.import_module("app.api.graphql.schema")
+    graphql_org = importlib.import_module("app.api.graphql.org")
 
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(graphql_schema, "entities", broken)
+    monkeypatch.setattr(graphql_org, "entities", broken)
     body = gql(base_url, "{ municipalities { uid } }")
     [error] = body["errors"]
     assert error["message"] == "Unexpected error."
