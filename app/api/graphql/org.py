@@ -11,6 +11,7 @@ from typing import Annotated, cast
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
+from app.api.graphql.common import described
 from app.api.graphql.context import GraphQLContext
 from app.api.graphql.types import (
     AsOf,
@@ -18,7 +19,6 @@ from app.api.graphql.types import (
     OrgUnit,
     ResponsibilityAnswer,
     ResponsibilityKind,
-    described,
 )
 from app.domain.lookup import entities, find
 from app.domain.resolver import Question

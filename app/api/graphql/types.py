@@ -6,24 +6,16 @@ An `OrgUnit` carries the organisation tree of the date it was asked for, so `par
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any, TypeVar, cast
 
 import strawberry
 
+from app.api.graphql.common import Validity, described
 from app.domain import answer as domain
 from app.domain.lookup import Entity
 from app.domain.temporal import OrgNode, OrgTree
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def described(description: str, *, name: str | None = None) -> Callable[[F], F]:
-    """`@described(…)` with the resolver's own type kept for mypy."""
-    return cast(Callable[[F], F], strawberry.field(description=description, name=name))
 
 
 @strawberry.enum(description="Which responsibility is asked about: who decides (myndighed) or who delivers (udfører).")
@@ -44,12 +36,6 @@ class RuleVerdictKind(Enum):
     DECIDED = strawberry.enum_value("decided", description="The rule decides the case.")
     OUTRANKED = strawberry.enum_value("outranked", description="The rule covers the case but a more specific one wins.")
     REJECTED = strawberry.enum_value("rejected", description="The rule does not cover the case.")
-
-
-@strawberry.type(description="A period of validity; both ends inclusive, an absent end is open.")
-class Validity:
-    from_: date | None = strawberry.field(name="from", description="First day valid; null when always valid before.")
-    to: date | None = strawberry.field(description="Last day valid; null when still valid.")
 
 
 @strawberry.type(description="A node named by uid and name.")
