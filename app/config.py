@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `socialatlas serve` listens on.")
     analyst_timeout_ms: int = Field(default=5_000, ge=100, description="Time limit of analyst Cypher queries (ms).")
     analyst_row_cap: int = Field(default=1_000, ge=1, description="Most rows an analyst Cypher query returns.")
+    api_keys_file: Path | None = Field(
+        default=None,
+        description="YAML file of API keys (name, role, sha256 of the key); none: no keys, reading only.",
+    )
+    anonymous_read: bool = Field(
+        default=True, description="Whether callers without an API key may read; false: every request needs a key."
+    )
+    max_query_complexity: int = Field(
+        default=10_000, ge=1, description="Highest estimated cost (fields × list sizes) of a GraphQL query."
+    )
 
     @property
     def target(self) -> GraphTarget:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import __version__
+from app.api.auth import check_configuration
 from app.api.graphql import graphql_router
 from app.config import Settings
 from app.errors import BackendUnavailable, QueryError, SocialatlasError
@@ -32,6 +33,7 @@ def _status_for(error: SocialatlasError) -> int:
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
     """Build the application; with no store given, it opens the one the settings name at start-up."""
     settings = settings or Settings()
+    check_configuration(settings)  # a malformed API keys file stops start-up, not each request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

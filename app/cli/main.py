@@ -353,7 +353,7 @@ def schema(
             p for p in node.properties if p not in declared.provenance and p not in ("note", "seed_file", "seed_order")
         ]
         rels = [f"{r.type}→{'|'.join(r.to_labels)}" for r in declared.relationships_from(node.label)]
-        table.add_row(node.label, node.seed_key, ", ".join(own), ", ".join(rels))
+        table.add_row(node.label, node.seed_key or "(not seeded)", ", ".join(own), ", ".join(rels))
     out.print(table)
 
 
@@ -364,6 +364,7 @@ def run() -> None:
 
 # Commands that live in their own modules: each module has `register(cli)`. Add one line each.
 COMMAND_MODULES: tuple[str, ...] = (
+    "app.cli.apikeys",
     "app.cli.coverage",
     "app.cli.ask",
     "app.cli.views",

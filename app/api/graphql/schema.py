@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
 from strawberry.fastapi import GraphQLRouter
 
+from app.api.graphql.analyst import AnalystQuery
 from app.api.graphql.context import GraphQLContext, get_context
+from app.api.graphql.entities import ENTITY_TYPES
 from app.api.graphql.errors import DomainErrors
+from app.api.graphql.limits import AccessGate, AliasLimit, ComplexityLimit, DepthLimit, TokenLimit
+from app.api.graphql.lists import CatalogueQuery
 from app.api.graphql.org import OrgQuery
 
 MAX_DEPTH = 10
@@ -15,13 +18,21 @@ MAX_DEPTH = 10
 
 
 @strawberry.type(description="Read-only questions about municipalities, their organisation and responsibilities.")
-class Query(OrgQuery):
+class Query(OrgQuery, AnalystQuery, CatalogueQuery):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
-    extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), DomainErrors],
+    types=ENTITY_TYPES,
+    extensions=[
+        AccessGate,
+        TokenLimit,
+        lambda: DepthLimit(max_depth=MAX_DEPTH),
+        AliasLimit,
+        ComplexityLimit,
+        DomainErrors,
+    ],
 )
 
 

@@ -1,0 +1,191 @@
+"""The analyst's own Cypher: `cypher(query, params, timeoutMs, rowCap)`, for keys with the analyst role.
+
+The database enforces that the query only reads (FalkorDB GRAPH.RO_QUERY, a Neo4j READ
+transaction) and stops it at the time limit; rows past the cap are dropped. A READ transaction
+still allows reading files and URLs (LOAD CSV; APOC's load/import/cypher.runFile procedures)
+and server introspection (dbms.*, SHOW …): those are refused here, before the database sees
+the query, with QUERY_REFUSED.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.scalars import JSON
+
+from app.api.auth import Role, require_role
+from app.api.graphql.common import described
+from app.api.graphql.context import GraphQLContext
+from app.cli.output import jsonable
+from app.errors import InvalidInput, QueryError
+
+Info = strawberry.Info[GraphQLContext, None]
+
+
+class QueryRefused(QueryError):
+    """The query uses something a read-only analyst query may not (files, URLs, server procedures)."""
+
+    code = "QUERY_REFUSED"
+
+
+_REFUSED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bLOAD\s+CSV\b", re.I), "LOAD CSV reads files and URLs on the database server"),
+    (
+        re.compile(r"(?<![\w$.])(apoc|dbms|gds)\s*\.", re.I),
+        "procedures and functions under apoc., dbms. and gds. may read files, URLs or server "
+        "settings and are not available to analyst queries",
+    ),
+    (re.compile(r"(?:^|[{;])\s*USE\s", re.I), "USE selects another database"),
+    (
+        re.compile(r"(?:^|[{;])\s*(SHOW|TERMINATE|GRANT|DENY|REVOKE|ALTER|ENABLE|START|STOP)\b", re.I),
+        "administration commands are not available to analyst queries",
+    ),
+)
+
+
+def _code_only(query: str) -> str:
+    """The query with string literals and comments blanked out and backticked names unquoted.
+
+    So `WHERE n.name = 'load csv'` is not refused, and `` `apoc`.load.json `` is.
+    """
+    out: list[str] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch in "'\"":
+            i += 1
+            while i < n and query[i] != ch:
+                i += 2 if query[i] == "\\" else 1
+            out.append("''")
+            i += 1
+        elif ch == "`":
+            end = i + 1
+            name: list[str] = []
+            while end < n:
+                if query[end] == "`":
+                    if end + 1 < n and query[end + 1] == "`":
+                        name.append("`")
+                        end += 2
+                        continue
+                    break
+                name.append(query[end])
+                end += 1
+            out.append("".join(name))
+            i = end + 1
+        elif query.startswith("//", i):
+            end = query.find("\n", i)
+            i = n if end < 0 else end
+            out.append(" ")
+        elif query.startswith("/*", i):
+            end = query.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            out.append(" ")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def screen_query(query: str) -> None:
+    """Raise QueryRefused when the query reaches outside the graph (files, URLs, server procedures)."""
+    code = _code_only(query)
+    for pattern, why in _REFUSED:
+        found = pattern.search(code)
+        if found:
+            raise QueryRefused(f"refused before running: {why} (found {found.group(0).strip(' {;')!r})")
+
+
+def _json_value(value: Any) -> Any:
+    """A result value as JSON: dates as ISO text, nodes and relationships as dicts, odd floats as text."""
+    value = jsonable(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _limit(argument: str, given: int | None, ceiling: int, setting: str) -> int:
+    if given is None:
+        return ceiling
+    if given < 1:
+        raise InvalidInput(argument, f"must be at least 1, not {given}")
+    if given > ceiling:
+        raise InvalidInput(argument, f"may only lower the server's limit of {ceiling} ({setting}), not raise it")
+    return given
+
+
+@strawberry.type(description="The result of an analyst's Cypher query.")
+class CypherResult:
+    columns: list[str] = strawberry.field(description="The query's RETURN columns, in order.")
+    rows: list[JSON] = strawberry.field(
+        description="One JSON object per row, keyed by column: dates as ISO text, nodes and relationships as "
+        "objects of their properties with `_labels` / `_type`."
+    )
+    truncated: bool = strawberry.field(description="True when the row cap cut the result.")
+    row_count: int = strawberry.field(description="Rows returned (at most the row cap).")
+    elapsed_ms: int = strawberry.field(description="Time the query took, as measured by the API (ms).")
+    timeout_ms: int = strawberry.field(description="The time limit the query ran under (ms).")
+    row_cap: int = strawberry.field(description="The row cap the query ran under.")
+
+
+@strawberry.type(description="Read-only Cypher for analysts.")
+class AnalystQuery:
+    @described(
+        "Run a read-only Cypher query (needs an API key with the analyst role). The database refuses "
+        "writes (WRITE_REFUSED) and stops the query at the time limit (QUERY_TIMEOUT); rows past the cap "
+        "are dropped (truncated). LOAD CSV, apoc./dbms./gds. procedures, USE and SHOW are refused "
+        "(QUERY_REFUSED). Pass dates as ISO text in params and write date($d)."
+    )
+    async def cypher(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description="The Cypher query.")],
+        params: Annotated[
+            JSON | None, strawberry.argument(description='Query parameters: a JSON object, e.g. {"uid": "aarhus"}.')
+        ] = None,
+        timeout_ms: Annotated[
+            int | None,
+            strawberry.argument(
+                name="timeoutMs", description="Time limit (ms); may only lower the server's (analyst_timeout_ms)."
+            ),
+        ] = None,
+        row_cap: Annotated[
+            int | None,
+            strawberry.argument(name="rowCap", description="Most rows; may only lower the server's (analyst_row_cap)."),
+        ] = None,
+    ) -> CypherResult:
+        context = info.context
+        require_role(context.principal, Role.ANALYST)
+        settings = context.settings
+        timeout = _limit("timeoutMs", timeout_ms, settings.analyst_timeout_ms, "SOCIALATLAS_ANALYST_TIMEOUT_MS")
+        cap = _limit("rowCap", row_cap, settings.analyst_row_cap, "SOCIALATLAS_ANALYST_ROW_CAP")
+        if not query.strip():
+            raise InvalidInput("query", "is empty")
+        if params is not None and not isinstance(params, Mapping):
+            raise InvalidInput("params", "must be a JSON object of parameter names and values")
+        screen_query(query)
+        started = time.perf_counter()
+        result = await run_in_threadpool(
+            context.store.analyst_query, query, dict(params or {}), timeout_ms=timeout, row_cap=cap
+        )
+        elapsed = round((time.perf_counter() - started) * 1000)
+        return CypherResult(
+            columns=list(result.columns),
+            rows=[JSON({column: _json_value(row.get(column)) for column in result.columns}) for row in result.rows],
+            truncated=result.truncated,
+            row_count=len(result.rows),
+            elapsed_ms=elapsed,
+            timeout_ms=timeout,
+            row_cap=cap,
+        )
