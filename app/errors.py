@@ -47,6 +47,12 @@ class QueryTimeout(QueryError):
     code = "QUERY_TIMEOUT"
 
 
+class QueryRefused(QueryError):
+    """An analyst query reaches outside the graph (files, URLs, server procedures); refused before it runs."""
+
+    code = "QUERY_REFUSED"
+
+
 class ConstraintViolation(QueryError):
     """A write broke a uniqueness or existence constraint."""
 

@@ -109,6 +109,12 @@ def test_cypher_refuses_writes_and_writes_nothing(seeded: Path) -> None:
     assert counts(seeded) == before
 
 
+def test_cypher_refuses_load_csv_before_the_database_sees_it(seeded: Path) -> None:
+    result = socialatlas("cypher", "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line", data_dir=seeded)
+    assert result.returncode == 1
+    assert "QUERY_REFUSED" in result.stderr
+
+
 def test_cypher_row_cap(seeded: Path) -> None:
     result = socialatlas("cypher", "UNWIND range(1, 50) AS x RETURN x", "--row-cap", "10", "--json", data_dir=seeded)
     payload = json.loads(result.stdout)

@@ -19,13 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli.output import jsonable, print_json
+from app.cli.output import print_json
 from app.config import Settings
 from app.errors import BackendUnavailable, ConfigurationError, SocialatlasError
 from app.runtime import default_seed_dir, open_prepared_store, seed_if_empty, sync_seed
 from app.schema import load_schema
 from app.seed import SeedInvalid, SeedSet, SyncPlan, export_graph, format_seed_dir, load_seed, rich_progress
 from app.store import GraphStore, open_store
+from app.store.base import jsonable
 
 EXIT_BAD_INPUT = 1
 EXIT_UNAVAILABLE = 3

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from app.errors import InvalidInput
-
-
-def jsonable(value: Any) -> Any:
-    """Dates as ISO text, tuples as lists; everything else as it is."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
+from app.store.base import jsonable
 
 
 def print_json(payload: Any) -> None:

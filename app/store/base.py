@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from app.schema import Schema
@@ -20,6 +21,17 @@ Row = dict[str, Any]
 
 DEFAULT_ANALYST_TIMEOUT_MS = 5_000
 DEFAULT_ANALYST_ROW_CAP = 1_000
+
+
+def jsonable(value: Any) -> Any:
+    """A result value as JSON-ready data: dates as ISO text, tuples as lists; everything else as it is."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

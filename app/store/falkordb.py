@@ -84,6 +84,7 @@ from app.store.base import (
     WriteSummary,
 )
 from app.store.embedded import EmbeddedServer
+from app.store.screening import screen_query
 
 STAGING_SUFFIX = ":staging"
 LOCK_PREFIX = "socialatlas:writer-lock:"
@@ -393,6 +394,7 @@ class FalkorStore:
         decoded and `truncated` is set. The server still produces them within the
         time limit.
         """
+        screen_query(query)
         if row_cap < 1:
             raise QueryError("row_cap must be at least 1")
         cut: list[bool] = []

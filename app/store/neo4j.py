@@ -64,6 +64,7 @@ from app.store.base import (
     Statement,
     WriteSummary,
 )
+from app.store.screening import screen_query
 
 Auth = tuple[str, str]
 
@@ -453,6 +454,7 @@ class Neo4jStore:
         `row_cap + 1`; the transaction is then rolled back, which also ends the query on the server.
         No retries: a failing analyst query is reported, not repeated.
         """
+        screen_query(query)
         if row_cap < 1:
             raise ValueError("row_cap must be at least 1")
         rows: list[Row] = []

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from app.api.app import create_app
-from app.api.graphql.analyst import QueryRefused, screen_query
+from app.errors import QueryRefused
 from app.store.base import GraphStore
+from app.store.screening import screen_query
 from tests.api.keys import bearer, keyed_settings, write_keys
 from tests.api.support import data, error_codes, gql, serving
 

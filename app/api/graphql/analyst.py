@@ -10,7 +10,6 @@ the query, with QUERY_REFUSED.
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -22,83 +21,10 @@ from strawberry.scalars import JSON
 from app.api.auth import Role, require_role
 from app.api.graphql.common import described
 from app.api.graphql.context import GraphQLContext
-from app.cli.output import jsonable
-from app.errors import InvalidInput, QueryError
+from app.errors import InvalidInput
+from app.store.base import jsonable
 
 Info = strawberry.Info[GraphQLContext, None]
-
-
-class QueryRefused(QueryError):
-    """The query uses something a read-only analyst query may not (files, URLs, server procedures)."""
-
-    code = "QUERY_REFUSED"
-
-
-_REFUSED: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\bLOAD\s+CSV\b", re.I), "LOAD CSV reads files and URLs on the database server"),
-    (
-        re.compile(r"(?<![\w$.])(apoc|dbms|gds)\s*\.", re.I),
-        "procedures and functions under apoc., dbms. and gds. may read files, URLs or server "
-        "settings and are not available to analyst queries",
-    ),
-    (re.compile(r"(?:^|[{;])\s*USE\s", re.I), "USE selects another database"),
-    (
-        re.compile(r"(?:^|[{;])\s*(SHOW|TERMINATE|GRANT|DENY|REVOKE|ALTER|ENABLE|START|STOP)\b", re.I),
-        "administration commands are not available to analyst queries",
-    ),
-)
-
-
-def _code_only(query: str) -> str:
-    """The query with string literals and comments blanked out and backticked names unquoted.
-
-    So `WHERE n.name = 'load csv'` is not refused, and `` `apoc`.load.json `` is.
-    """
-    out: list[str] = []
-    i, n = 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch in "'\"":
-            i += 1
-            while i < n and query[i] != ch:
-                i += 2 if query[i] == "\\" else 1
-            out.append("''")
-            i += 1
-        elif ch == "`":
-            end = i + 1
-            name: list[str] = []
-            while end < n:
-                if query[end] == "`":
-                    if end + 1 < n and query[end + 1] == "`":
-                        name.append("`")
-                        end += 2
-                        continue
-                    break
-                name.append(query[end])
-                end += 1
-            out.append("".join(name))
-            i = end + 1
-        elif query.startswith("//", i):
-            end = query.find("\n", i)
-            i = n if end < 0 else end
-            out.append(" ")
-        elif query.startswith("/*", i):
-            end = query.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            out.append(" ")
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def screen_query(query: str) -> None:
-    """Raise QueryRefused when the query reaches outside the graph (files, URLs, server procedures)."""
-    code = _code_only(query)
-    for pattern, why in _REFUSED:
-        found = pattern.search(code)
-        if found:
-            raise QueryRefused(f"refused before running: {why} (found {found.group(0).strip(' {;')!r})")
 
 
 def _json_value(value: Any) -> Any:
@@ -174,7 +100,6 @@ class AnalystQuery:
             raise InvalidInput("query", "is empty")
         if params is not None and not isinstance(params, Mapping):
             raise InvalidInput("params", "must be a JSON object of parameter names and values")
-        screen_query(query)
         started = time.perf_counter()
         result = await run_in_threadpool(
             context.store.analyst_query, query, dict(params or {}), timeout_ms=timeout, row_cap=cap
