@@ -31,10 +31,10 @@ def _expected(error: GraphQLError) -> GraphQLError:
         if isinstance(original, InvalidInput):
             extensions["suggestions"] = list(original.suggestions)
         message = str(original)
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
         if "code" not in extensions:
             extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
-        message = error.message  # a syntax, validation or limit error: the client's own query
+        message = error.message  # a syntax, validation, variable or limit error: the client's own query
     else:
         log.error("unexpected error in GraphQL resolver at %s", error.path, exc_info=original)
         extensions = {"code": "INTERNAL"}

@@ -1,21 +1,16 @@
-"""GraphQL types: thin views over the domain's frozen dataclasses (`OrgNode`, `Answer`, `Entity`).
+"""GraphQL types of the responsibility answer: thin views over the domain's frozen dataclasses (`Answer`).
 
-An `OrgUnit` carries the organisation tree of the date it was asked for, so `parent`,
-`ancestors` and `children` at any depth answer for that same date (the root's `asOf`).
+The graph's own nodes (Unit, Tilbud, …) are in entities.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
 import strawberry
 
-from app.api.graphql.common import Validity, described
 from app.domain import answer as domain
-from app.domain.lookup import Entity
-from app.domain.temporal import OrgNode, OrgTree
 
 
 @strawberry.enum(description="Which responsibility is asked about: who decides (myndighed) or who delivers (udfører).")
@@ -46,117 +41,6 @@ class NamedRef:
     @classmethod
     def of(cls, ref: domain.Ref) -> NamedRef:
         return cls(uid=ref.uid, name=ref.name)
-
-
-@strawberry.type(description="A municipality (kommune) in the knowledge base.")
-class Municipality:
-    uid: str = strawberry.field(description="Stable identifier, e.g. 'aarhus'.")
-    name: str = strawberry.field(description="Name, e.g. 'Aarhus'.")
-    short_name: str | None = strawberry.field(description="Short name, when the sources use one.")
-    validity: Validity = strawberry.field(description="When the municipality exists in the knowledge base.")
-
-    @classmethod
-    def of(cls, entity: Entity) -> Municipality:
-        return cls(
-            uid=entity.uid,
-            name=entity.name,
-            short_name=entity.short_name,
-            validity=Validity(from_=entity.valid_from, to=entity.valid_to),
-        )
-
-
-@strawberry.type(description="A position leading an organisational unit on the date asked, and who holds it.")
-class OrgLeader:
-    position_uid: str = strawberry.field(description="Identifier of the position.")
-    title: str = strawberry.field(description="Title of the position (Danish).")
-    level: int | None = strawberry.field(description="Leadership level, when the sources give one.")
-    persons: list[str] = strawberry.field(description="Persons the sources name in the position.")
-
-
-@dataclass
-class AsOf:
-    """One organisation tree on one date, with each node's parent (the first, if the data give two)."""
-
-    tree: OrgTree
-    parents: dict[str, OrgNode] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for node, parent in self.tree.walk():
-            if parent is not None:
-                self.parents.setdefault(node.uid, parent)
-
-    def unit(self, node: OrgNode) -> OrgUnit:
-        return OrgUnit(node=node, as_of=self)
-
-
-@strawberry.type(
-    description=(
-        "A municipality, administration (forvaltning/magistratsafdeling) or unit as it stood on one date; "
-        "parent, ancestors and children are read for that same date."
-    )
-)
-class OrgUnit:
-    node: strawberry.Private[OrgNode]
-    as_of: strawberry.Private[AsOf]
-
-    @described("Stable identifier of the node.")
-    def uid(self) -> str:
-        return self.node.uid
-
-    @described("Name as the sources write it (Danish).")
-    def name(self) -> str:
-        return self.node.name
-
-    @described("Short name, when the sources use one.")
-    def short_name(self) -> str | None:
-        return self.node.short_name
-
-    @described("Graph label: Municipality, Administration or Unit.")
-    def label(self) -> str:
-        return self.node.label
-
-    @described("Kind of unit (driftsområde, center, team, …); null for administrations.")
-    def kind(self) -> str | None:
-        return self.node.kind
-
-    @described(name="asOf", description="The date this view of the organisation is for.")
-    def as_of_date(self) -> date:
-        return self.as_of.tree.on
-
-    @described("When the node itself is valid.")
-    def validity(self) -> Validity:
-        return Validity(from_=self.node.valid_from, to=self.node.valid_to)
-
-    @described("True when the link to its parent on this date is inferred, not stated by a source.")
-    def inferred(self) -> bool:
-        return self.node.inferred
-
-    @described("The node it sits under on this date; null for the municipality.")
-    def parent(self) -> OrgUnit | None:
-        parent = self.as_of.parents.get(self.node.uid)
-        return self.as_of.unit(parent) if parent is not None else None
-
-    @described("Every node above it on this date, nearest first, up to the municipality.")
-    def ancestors(self) -> list[OrgUnit]:
-        chain: list[OrgUnit] = []
-        seen = {self.node.uid}
-        parent = self.as_of.parents.get(self.node.uid)
-        while parent is not None and parent.uid not in seen:
-            chain.append(self.as_of.unit(parent))
-            seen.add(parent.uid)
-            parent = self.as_of.parents.get(parent.uid)
-        return chain
-
-    @described("The nodes directly under it on this date.")
-    def children(self) -> list[OrgUnit]:
-        return [self.as_of.unit(child) for child in self.node.children]
-
-    @described("The positions leading it on this date.")
-    def leaders(self) -> list[OrgLeader]:
-        return [
-            OrgLeader(position_uid=item.position_uid, title=item.title, level=item.level, persons=list(item.persons))
-            for item in self.node.leaders
-        ]
 
 
 # -- the responsibility answer, mirroring Answer.to_dict()
@@ -294,7 +178,7 @@ class RuleVerdict:
 
 
 @strawberry.type(description="One citation backing a fact of the answer.")
-class Source:
+class AnswerSource:
     document: str = strawberry.field(description="The source document.")
     section: str = strawberry.field(description="Its section.")
     quote: str = strawberry.field(description="A verbatim quote.")
@@ -327,7 +211,7 @@ class ResponsibilityAnswer:
     paragraphs: list[ParagraphUse] = strawberry.field(description="The paragraphs that apply.")
     providers: list[Provider] = strawberry.field(description="Who delivers.")
     rules: list[RuleVerdict] = strawberry.field(description="Every rule weighed, with its verdict.")
-    sources: list[Source] = strawberry.field(description="Citations for the answer.")
+    sources: list[AnswerSource] = strawberry.field(description="Citations for the answer.")
     inferred: bool = strawberry.field(description="True when some step rests on an inferred fact.")
     inferred_steps: list[InferredStep] = strawberry.field(description="The inferred steps, and why.")
     explanation: str = strawberry.field(description="The answer explained, in Danish.")
@@ -353,7 +237,8 @@ class ResponsibilityAnswer:
             providers=[Provider.of(item) for item in answer.providers],
             rules=[RuleVerdict.of(item) for item in answer.rules],
             sources=[
-                Source(document=s.document, section=s.section, quote=s.quote, about=s.about) for s in answer.sources
+                AnswerSource(document=s.document, section=s.section, quote=s.quote, about=s.about)
+                for s in answer.sources
             ],
             inferred=answer.inferred,
             inferred_steps=[InferredStep(about=s.about, reason=s.reason) for s in answer.inferred_steps],
