@@ -22,7 +22,7 @@ from rich.table import Table
 from app.cli.output import print_json
 from app.config import Settings
 from app.errors import BackendUnavailable, ConfigurationError, SocialatlasError
-from app.runtime import default_seed_dir, open_prepared_store, seed_if_empty, sync_seed
+from app.runtime import default_seed_dir, open_prepared_store, seed_if_empty
 from app.schema import load_schema
 from app.seed import SeedInvalid, SeedSet, SyncPlan, export_graph, format_seed_dir, load_seed, rich_progress
 from app.store import GraphStore, open_store
@@ -163,7 +163,8 @@ def serve(
         "  socialatlas seed                 # validate, then apply the difference all-or-nothing\n\n"
         "  socialatlas seed --check         # validate only; no database needed\n\n"
         "  socialatlas seed --dry-run       # show what would change\n\n"
-        "  socialatlas seed --format        # rewrite seed files in canonical form"
+        "  socialatlas seed --format        # rewrite seed files in canonical form\n\n"
+        "  socialatlas seed --discard-curated   # also when it reverts curators' changes (see docs/curation.md)"
     )
 )
 def seed(
@@ -173,6 +174,13 @@ def seed(
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
     format_files: Annotated[bool, typer.Option("--format", help="Rewrite the seed files in canonical form.")] = False,
+    discard_curated: Annotated[
+        bool,
+        typer.Option(
+            "--discard-curated",
+            help="Apply even when curators changed the graph since the last seed sync: their changes are reverted.",
+        ),
+    ] = False,
 ) -> None:
     """Validate every seed file, report every problem, then apply all of it or nothing."""
     settings = Settings()
@@ -194,15 +202,22 @@ def seed(
             return
         store = open_prepared_store(settings, schema)
         try:
+            from app.domain.audit import curated_since_last_sync, sync_seed_guarded
+
             if dry_run:
                 from app.seed import plan_sync
 
                 plan = plan_sync(loaded, store)
                 out.print("Nothing to change." if plan.is_empty else f"Would change: {_describe_plan(plan)}.")
+                curated = curated_since_last_sync(store)
+                if curated.count and not plan.is_empty:
+                    err.print(f"Warning: {curated.describe()}; seeding would revert them.", highlight=False)
                 return
             with rich_progress(console=err) as progress:
-                outcome = sync_seed(store, directory, schema, progress=progress)
-            if outcome.changed:
+                outcome = sync_seed_guarded(store, loaded, discard_curated=discard_curated, progress=progress)
+            if outcome.curated.count and not outcome.plan.is_empty:
+                err.print(f"Discarded {outcome.curated.describe()}.", highlight=False)
+            if not outcome.plan.is_empty:
                 out.print(f"Applied: {_describe_plan(outcome.plan)}. The graph now has {_counts(store)}.")
             else:
                 out.print(f"Nothing to change: the graph already matches the seed files ({_counts(store)}).")

@@ -44,7 +44,8 @@ def render_markdown(schema: Schema) -> str:
     lines += ["", "## Nodes", ""]
     for node in schema.nodes.values():
         temporal = " (temporal)" if node.temporal else ""
-        lines += [f"### {node.label}{temporal}", "", f"{node.description} Seed collection: `{node.seed_key}`.", ""]
+        seeded = f"Seed collection: `{node.seed_key}`." if node.seed_key else "Not seeded: the application writes it."
+        lines += [f"### {node.label}{temporal}", "", f"{node.description} {seeded}", ""]
         lines += ["| property | type | | meaning |", "|---|---|---|---|"]
         for prop in node.properties.values():
             if prop.name not in shared:

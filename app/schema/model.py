@@ -42,7 +42,8 @@ class NodeSpec:
     """A node label with all its properties (own, common, validity and provenance)."""
 
     label: str
-    seed_key: str
+    seed_key: str | None
+    """Collection key in seed files; None for a label the graph writes itself (the audit log), never seeded."""
     description: str
     temporal: bool
     properties: Mapping[str, PropertySpec]
@@ -163,7 +164,10 @@ def parse_schema(raw: Mapping[str, Any], source_path: Path) -> Schema:
         if temporal:
             props.update(_validity())
         props.update(provenance)
-        nodes[label] = NodeSpec(label, spec["seed"], str(spec.get("description", "")), temporal, props)
+        seed_key = spec.get("seed")
+        nodes[label] = NodeSpec(
+            label, str(seed_key) if seed_key else None, str(spec.get("description", "")), temporal, props
+        )
     relationships: dict[str, RelationshipSpec] = {}
     for rtype, spec in raw.get("relationships", {}).items():
         temporal = bool(spec.get("temporal", False))
@@ -189,7 +193,7 @@ def parse_schema(raw: Mapping[str, Any], source_path: Path) -> Schema:
 
 def _check(schema: Schema) -> None:
     """Refuse a declaration the rest of the code could not honour."""
-    seed_keys = [n.seed_key for n in schema.nodes.values()]
+    seed_keys = [n.seed_key for n in schema.nodes.values() if n.seed_key is not None]
     if len(seed_keys) != len(set(seed_keys)):
         raise SchemaError("two node labels share a seed key")
     for node in schema.nodes.values():

@@ -47,7 +47,7 @@ def dump_canonical(nodes: Sequence[NodeRecord], relationships: Iterable[RelRecor
     document = CommentedMap()
     for label, spec in schema.nodes.items():
         entries = sorted((n for n in nodes if n.label == label), key=_entry_order)
-        if entries:
+        if entries and spec.seed_key is not None:
             layout = entry_layouts[label]
             document[spec.seed_key] = CommentedSeq(
                 _entry(node, outgoing.get(node.uid, []), layout, schema) for node in entries

@@ -28,10 +28,12 @@ class ExportRefused(SocialatlasError):
 def export_graph(store: GraphStore, schema: Schema, out_dir: Path) -> list[Path]:
     """Write every schema node to `out_dir/<seed_file>` (nodes without one: `curated.yaml`); returns the files.
 
-    Nodes with a label the schema does not declare, or without a uid, have no seed form and are skipped.
+    Nodes with a label the schema does not declare or does not seed (the audit log), or without a uid, have
+    no seed form and are skipped.
     """
     state = read_graph(store, schema, seed_managed=False)
-    nodes = [n for n in state.nodes if n.label in schema.nodes and isinstance(n.props.get(UID), str)]
+    seeded = {label for label, spec in schema.nodes.items() if spec.seed_key is not None}
+    nodes = [n for n in state.nodes if n.label in seeded and isinstance(n.props.get(UID), str)]
     by_file: dict[str, list[NodeRecord]] = defaultdict(list)
     for node in nodes:
         seed_file = node.props.get(SEED_FILE)

@@ -167,7 +167,7 @@ class _Validator:
         for key, (key_node, value) in self.pairs(root, "").items():
             node = self.schema.node_by_seed_key(key)
             if node is None:
-                collections = [n.seed_key for n in self.schema.nodes.values()]
+                collections = [n.seed_key for n in self.schema.nodes.values() if n.seed_key]
                 self.problem(key_node.line, key, f"{key!r} is not a collection{did_you_mean(key, collections)}")
                 continue
             if not isinstance(value, YSeq):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.extensions import ValidationCache
 from strawberry.fastapi import GraphQLRouter
 
 from app.api.graphql.analyst import AnalystQuery
@@ -11,6 +12,7 @@ from app.api.graphql.entities import ENTITY_TYPES
 from app.api.graphql.errors import DomainErrors
 from app.api.graphql.limits import AccessGate, AliasLimit, ComplexityLimit, DepthLimit, TokenLimit
 from app.api.graphql.lists import CatalogueQuery
+from app.api.graphql.mutations import AuditQuery, Mutation
 from app.api.graphql.org import OrgQuery
 
 MAX_DEPTH = 10
@@ -18,14 +20,19 @@ MAX_DEPTH = 10
 
 
 @strawberry.type(description="Read-only questions about municipalities, their organisation and responsibilities.")
-class Query(OrgQuery, AnalystQuery, CatalogueQuery):
+class Query(OrgQuery, AnalystQuery, CatalogueQuery, AuditQuery):
     pass
 
 
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=ENTITY_TYPES,
     extensions=[
+        # Validating a document costs more than answering it (5.5 of 12 ms for `responsibility`), and
+        # dashboards send the same few documents again and again. Access and cost are still checked per
+        # request. (No ParserCache: it would parse before TokenLimit could refuse a huge document.)
+        lambda: ValidationCache(maxsize=256),
         AccessGate,
         TokenLimit,
         lambda: DepthLimit(max_depth=MAX_DEPTH),
