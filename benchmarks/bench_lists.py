@@ -87,8 +87,8 @@ def _http_cases(store: GraphStore) -> None:
     import httpx
 
     from app.api.app import create_app
+    from app.api.serving import serving
     from app.config import Settings
-    from tests.api.support import serving
 
     with serving(create_app(Settings(), store)) as url, httpx.Client(base_url=url, timeout=60) as client:
 

@@ -167,3 +167,15 @@ def test_sdl_snapshot() -> None:
         "The GraphQL schema changed. If intended, regenerate the snapshot with:\n"
         "  python -c 'from app.api.graphql import schema; print(schema.as_str())' > tests/api/schema.graphql"
     )
+
+
+def test_a_bad_variable_is_the_clients_error_not_masked(base_url: str) -> None:
+    query = """
+    query($kind: ResponsibilityKind!) {
+      responsibility(municipality: "Aarhus", age: 17, conditions: ["autisme"], kind: $kind) { status }
+    }
+    """
+    body = gql(base_url, query, kind="NEITHER")
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "NEITHER" in error["message"]
