@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from app.domain.lookup import Entity, find, normalise
 from app.domain.queries import load_query
@@ -292,9 +292,19 @@ class Item:
     cursor: str
 
 
+class _HasCursor(Protocol):
+    @property
+    def cursor(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=_HasCursor)
+
+
 @dataclass(frozen=True)
-class ListPage:
-    items: tuple[Item, ...]
+class Page(Generic[ItemT]):
+    """One page of a list or of search hits, with what a Relay connection reports about it."""
+
+    items: tuple[ItemT, ...]
     total_count: int
     has_next_page: bool
     has_previous_page: bool
@@ -307,6 +317,9 @@ class ListPage:
     @property
     def end_cursor(self) -> str | None:
         return self.items[-1].cursor if self.items else None
+
+
+ListPage = Page[Item]
 
 
 # --- cursors ---------------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import Any
 
 from app.domain.listing import (
     MAX_PAGE_SIZE,
+    Page,
     decode_cursor,
     encode_cursor,
     page_size,
@@ -100,21 +101,7 @@ class Hit:
     cursor: str
 
 
-@dataclass(frozen=True)
-class SearchPage:
-    hits: tuple[Hit, ...]
-    total_count: int
-    has_next_page: bool
-    has_previous_page: bool
-    as_of: date
-
-    @property
-    def start_cursor(self) -> str | None:
-        return self.hits[0].cursor if self.hits else None
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.hits[-1].cursor if self.hits else None
+SearchPage = Page[Hit]
 
 
 @dataclass(frozen=True)
@@ -251,7 +238,7 @@ def search(
         )
         for m in window
     )
-    return SearchPage(hits, len(ranked), start + size < len(ranked), start > 0, on)
+    return Page(hits, len(ranked), start + size < len(ranked), start > 0, on)
 
 
 def _fetch(store: GraphStore, window: Sequence[_Match]) -> dict[str, dict[str, Any]]:

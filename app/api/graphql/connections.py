@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from app.domain.listing import ListPage
+from app.domain.listing import ListPage, Page
 
 NodeT = TypeVar("NodeT")
 
@@ -25,6 +25,15 @@ class PageInfo:
     end_cursor: str | None = strawberry.field(
         description="Cursor of the page's last row (pass it as `after` for the next page); null when empty."
     )
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+        )
 
 
 @strawberry.type(description="One row of a page: the node and the cursor pointing at it.")
@@ -46,12 +55,7 @@ def connection_of(page: ListPage, build: Callable[[Mapping[str, Any], date], Nod
     edges = [Edge(cursor=item.cursor, node=build(item.props, page.as_of)) for item in page.items]
     return Connection(
         total_count=page.total_count,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.start_cursor,
-            end_cursor=page.end_cursor,
-        ),
+        page_info=PageInfo.of(page),
         edges=edges,
         nodes=[edge.node for edge in edges],
     )

@@ -646,12 +646,7 @@ class CatalogueQuery:
         )
         return SearchResults(
             total_count=page.total_count,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.start_cursor,
-                end_cursor=page.end_cursor,
-            ),
+            page_info=PageInfo.of(page),
             hits=[
                 SearchHit(
                     cursor=hit.cursor,
@@ -660,6 +655,6 @@ class CatalogueQuery:
                     matched_text=hit.matched_text,
                     node=entity_of(hit.label, hit.props, page.as_of),
                 )
-                for hit in page.hits
+                for hit in page.items
             ],
         )
