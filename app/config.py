@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `socialatlas serve` listens on.")
     port: int = Field(default=8000, description="Port `socialatlas serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, description="Worker processes `socialatlas serve` runs, each with its own connection."
+    )
     analyst_timeout_ms: int = Field(default=5_000, ge=100, description="Time limit of analyst Cypher queries (ms).")
     analyst_row_cap: int = Field(default=1_000, ge=1, description="Most rows an analyst Cypher query returns.")
     api_keys_file: Path | None = Field(

@@ -164,7 +164,7 @@ def _free_port() -> int:
 class Serve:
     """`socialatlas serve` in its own process, attached to the embedded server in `data_dir`."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, workers: int = 1) -> None:
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "SOCIALATLAS_DATA_DIR": str(data_dir), "SOCIALATLAS_GRAPH_URL": "embedded"}
@@ -172,7 +172,7 @@ class Serve:
         self.log_path = data_dir / "serve.log"
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--no-seed", "--port", str(self.port)],
+            [sys.executable, "-m", "app", "serve", "--no-seed", "--port", str(self.port), "--workers", str(workers)],
             cwd=REPO_ROOT,
             env=env,
             stdout=self.log,
@@ -229,7 +229,7 @@ def bench_graph(label: str, seed_dir: Path, args: argparse.Namespace) -> None:
             "responsibility": responsibility_requests(question_mix(graph.store, total, args.seed)),
             "dashboard": dashboard_requests(municipalities, total, args.seed),
         }
-        serve = Serve(graph.data_dir)
+        serve = Serve(graph.data_dir, args.workers)
         try:
             for name, requests in scenarios.items():
                 if args.only and name not in args.only:
@@ -237,7 +237,7 @@ def bench_graph(label: str, seed_dir: Path, args: argparse.Namespace) -> None:
                 asyncio.run(_drive(serve.base_url, requests[: args.warmup], args.clients))
                 _report(name, asyncio.run(_drive(serve.base_url, requests[args.warmup :], args.clients)), args.clients)
             print(
-                f"  peak RSS: serve {mib(peak_rss(serve.process.pid))}, "
+                f"  peak RSS: serve {mib(peak_rss(serve.process.pid))}{' (the supervisor)' if args.workers > 1 else ''}, "
                 f"FalkorDB server {mib(peak_rss(graph.server.pid or 0))}",
                 flush=True,
             )
@@ -253,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--national-dir", type=Path, help="generated national seed folder to reuse (or create)")
     parser.add_argument("--municipalities", type=int, default=98)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="`socialatlas serve --workers`")
     parser.add_argument("--requests", type=int, default=2_000, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)

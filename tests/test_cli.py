@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.cli_support import run_cli as socialatlas
@@ -224,12 +225,15 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def serving(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def serving(data_dir: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`socialatlas serve` on a free port; `@pytest.mark.parametrize("serving", [["--workers", "2"]], indirect=True)`
+    passes extra arguments."""
     port = _free_port()
     env = {**os.environ, "SOCIALATLAS_DATA_DIR": str(data_dir), "SOCIALATLAS_SEED_DIR": str(VALID_SEED)}
     env.pop("SOCIALATLAS_GRAPH_URL", None)
+    extra: list[str] = getattr(request, "param", [])
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app", "serve", "--port", str(port), *extra],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -254,6 +258,19 @@ def test_serve_seeds_an_empty_store_and_reports_health(serving: tuple[str, subpr
     assert health["engine_version"].startswith("FalkorDB")
     assert health["nodes"] > 0
     assert health["relationships"] > 0
+
+
+@pytest.mark.parametrize("serving", [["--workers", "2"]], indirect=True)
+def test_serve_with_workers_shares_one_embedded_database(serving: tuple[str, subprocess.Popen[str]]) -> None:
+    base, process = serving
+    health = _wait_for_health(f"{base}/health", 60)
+    children = [Path(f"/proc/{pid}/cmdline").read_text() for pid in _children(process.pid)]
+    assert sum("redis-server" in c for c in children) == 1, "one database for all workers"
+    assert sum("spawn_main" in c for c in children) == 2, children
+    for _ in range(6):  # spread over both workers: each answers from the same graph
+        reply = httpx.post(f"{base}/graphql", json={"query": "{ municipalities { uid } }"}, timeout=30).json()
+        assert reply["data"]["municipalities"], reply
+        assert _wait_for_health(f"{base}/health", 5)["nodes"] == health["nodes"]
 
 
 def test_serve_recovers_from_kill_9_of_the_database(serving: tuple[str, subprocess.Popen[str]], data_dir: Path) -> None:

@@ -124,6 +124,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on (default: SOCIALATLAS_PORT, 8000).")] = None,
     seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Seed the store first if it is empty.")] = True,
     seed_dir: SeedDirOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: SOCIALATLAS_WORKERS, 1); each opens its own connection."),
+    ] = None,
 ) -> None:
     """Run the API (with /health) on the configured backend, seeding an empty store first."""
     import uvicorn
@@ -147,12 +151,19 @@ def serve(
             # collector's way, so full collections stay short (the resolver's p99 tail was GC pauses).
             gc.collect()
             gc.freeze()
-            uvicorn.run(
-                create_app(settings, store),
-                host=host or settings.host,
-                port=port or settings.port,
-                log_level="info",
-            )
+            processes = workers or settings.workers
+            if processes == 1:
+                uvicorn.run(create_app(settings, store), host=host or settings.host, port=port or settings.port)
+            else:
+                # Each worker builds the app from the same environment and opens its own store; an embedded
+                # server started here stays up (this process holds `store`) and the workers attach to it.
+                uvicorn.run(
+                    "app.api.app:create_app",
+                    factory=True,
+                    workers=processes,
+                    host=host or settings.host,
+                    port=port or settings.port,
+                )
         finally:
             store.close()
 
