@@ -236,8 +236,9 @@ def bench_graph(label: str, seed_dir: Path, args: argparse.Namespace) -> None:
                     continue
                 asyncio.run(_drive(serve.base_url, requests[: args.warmup], args.clients))
                 _report(name, asyncio.run(_drive(serve.base_url, requests[args.warmup :], args.clients)), args.clients)
+            which = " (the supervisor)" if args.workers > 1 else ""
             print(
-                f"  peak RSS: serve {mib(peak_rss(serve.process.pid))}{' (the supervisor)' if args.workers > 1 else ''}, "
+                f"  peak RSS: serve {mib(peak_rss(serve.process.pid))}{which}, "
                 f"FalkorDB server {mib(peak_rss(graph.server.pid or 0))}",
                 flush=True,
             )
