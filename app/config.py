@@ -19,6 +19,7 @@ from app.errors import ConfigurationError
 
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 DEFAULT_GRAPH_NAME = "socialatlas"
+DEFAULT_KEYS_FILE_NAME = "api-keys.yaml"
 
 
 class Settings(BaseSettings):
@@ -51,7 +52,7 @@ class Settings(BaseSettings):
     analyst_row_cap: int = Field(default=1_000, ge=1, description="Most rows an analyst Cypher query returns.")
     api_keys_file: Path | None = Field(
         default=None,
-        description="YAML file of API keys (name, role, sha256 of the key); none: no keys, reading only.",
+        description="YAML file of API keys (name, role, sha256 of the key); default: api-keys.yaml in the data dir.",
     )
     anonymous_read: bool = Field(
         default=True, description="Whether callers without an API key may read; false: every request needs a key."
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     @property
     def target(self) -> GraphTarget:
         return GraphTarget.parse(self.graph_url)
+
+    @property
+    def keys_file(self) -> Path:
+        """The API keys file the server reads and `socialatlas apikey` writes; a missing one holds no keys."""
+        return self.api_keys_file or self.data_dir / DEFAULT_KEYS_FILE_NAME
 
 
 @dataclass(frozen=True)

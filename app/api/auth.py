@@ -1,7 +1,7 @@
 """Who is asking: API keys and the roles they carry.
 
 Keys are random tokens (`sa_` + 32 random bytes, URL-safe); only their SHA-256 is stored,
-in the YAML file `Settings.api_keys_file`:
+in the YAML file `Settings.keys_file` (SOCIALATLAS_API_KEYS_FILE, default api-keys.yaml in the data dir):
 
     keys:
       - name: anna
@@ -208,9 +208,7 @@ def configured_keys(settings: Settings, *, strict: bool = False) -> tuple[KeyEnt
     `strict` (at start-up) raises a malformed file's ConfigurationError; later, a file broken
     while the app runs is logged and the last good keys stay in force, so requests keep working.
     """
-    if settings.api_keys_file is None:
-        return ()
-    path = settings.api_keys_file
+    path = settings.keys_file
     stamp = _stamp(path)
     with _cache_lock:
         cached = _cache.get(path)
@@ -229,12 +227,12 @@ def configured_keys(settings: Settings, *, strict: bool = False) -> tuple[KeyEnt
 
 def check_configuration(settings: Settings) -> None:
     """Read the keys file now, so a malformed one stops the app at start-up, not each request."""
-    if not settings.anonymous_read and settings.api_keys_file is None:
+    keys = configured_keys(settings, strict=True)
+    if not settings.anonymous_read and not keys:
         raise ConfigurationError(
-            "SOCIALATLAS_ANONYMOUS_READ is false but SOCIALATLAS_API_KEYS_FILE is not set: no request could be "
-            "served; add keys with `socialatlas apikey add` and point SOCIALATLAS_API_KEYS_FILE at the file"
+            f"SOCIALATLAS_ANONYMOUS_READ is false but the API keys file {settings.keys_file} holds no keys: no "
+            "request could be served; add one with `socialatlas apikey add`"
         )
-    configured_keys(settings, strict=True)
 
 
 def _presented_key(headers: Mapping[str, str]) -> str | None:

@@ -17,7 +17,6 @@ from app.config import Settings
 from app.errors import ConfigurationError, InvalidInput, SocialatlasError
 
 EXIT_BAD_INPUT = 1
-DEFAULT_FILE_NAME = "api-keys.yaml"
 
 EPILOG = (
     "Examples:\n\n"
@@ -37,20 +36,20 @@ FileOption = Annotated[
     Path | None,
     typer.Option(
         "--file",
-        help="The keys file (default: SOCIALATLAS_API_KEYS_FILE, else <data dir>/api-keys.yaml).",
+        help="The keys file (default: SOCIALATLAS_API_KEYS_FILE, else api-keys.yaml in the data dir).",
         show_default=False,
     ),
 ]
 
 
 def _keys_file(file: Path | None, settings: Settings) -> Path:
-    return file or settings.api_keys_file or settings.data_dir / DEFAULT_FILE_NAME
+    return file or settings.keys_file
 
 
 def _setting_hint(path: Path, settings: Settings) -> str:
     """How to make the server use `path`, unless it already does."""
-    if settings.api_keys_file is not None and settings.api_keys_file.resolve() == path.resolve():
-        return f"The server reads this file (SOCIALATLAS_API_KEYS_FILE={path})."
+    if settings.keys_file.resolve() == path.resolve():
+        return f"The server reads this file ({path}); a running one picks the change up at once."
     return f"Point the server at it: SOCIALATLAS_API_KEYS_FILE={path}"
 
 

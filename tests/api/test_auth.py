@@ -138,7 +138,7 @@ def test_keys_are_random_prefixed_and_only_their_hash_is_stored(keys_file: Path,
     assert keys_file.stat().st_mode & 0o077 == 0, "the keys file is readable by its owner only"
 
 
-def test_authenticate_maps_keys_to_principals(keys_file: Path, keys: dict[str, str]) -> None:
+def test_authenticate_maps_keys_to_principals(keys_file: Path, keys: dict[str, str], tmp_path: Path) -> None:
     settings = keyed_settings(keys_file)
     principal = authenticate({"authorization": f"bearer {keys['analyst']}"}, settings)
     assert (principal.name, principal.role) == ("ali", Role.ANALYST)
@@ -146,7 +146,7 @@ def test_authenticate_maps_keys_to_principals(keys_file: Path, keys: dict[str, s
     with pytest.raises(Unauthenticated):
         authenticate({"x-api-key": keys["analyst"] + "x"}, settings)
     with pytest.raises(Unauthenticated):
-        authenticate({"x-api-key": keys["analyst"]}, Settings(api_keys_file=None))
+        authenticate({"x-api-key": keys["analyst"]}, Settings(data_dir=tmp_path / "elsewhere"))
 
 
 def test_require_role() -> None:
@@ -174,9 +174,17 @@ def test_a_malformed_keys_file_stops_start_up_naming_file_line_and_field(
     assert "'admin'" in str(caught.value)
 
 
-def test_closing_anonymous_reading_without_a_keys_file_stops_start_up(seeded_store: GraphStore) -> None:
-    with pytest.raises(ConfigurationError, match="SOCIALATLAS_API_KEYS_FILE is not set"):
-        create_app(Settings(anonymous_read=False, api_keys_file=None), seeded_store)
+def test_closing_anonymous_reading_without_keys_stops_start_up(seeded_store: GraphStore, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="holds no keys"):
+        create_app(Settings(anonymous_read=False, data_dir=tmp_path), seeded_store)
+
+
+def test_the_default_keys_file_is_in_the_data_dir_and_read_while_serving(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.keys_file == tmp_path / "api-keys.yaml"
+    assert authenticate({}, settings) is ANONYMOUS
+    keys = write_keys(settings.keys_file, curator="anna")  # as `socialatlas apikey add` does, server running
+    assert authenticate({"x-api-key": keys["curator"]}, settings).name == "anna"
 
 
 @pytest.mark.parametrize(

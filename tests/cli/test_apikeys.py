@@ -17,12 +17,19 @@ def test_add_prints_the_key_once_and_stores_only_its_hash(tmp_path: Path) -> Non
     assert "\n" not in key
     path = tmp_path / "api-keys.yaml"
     assert str(path) in added.stderr
-    assert f"SOCIALATLAS_API_KEYS_FILE={path}" in added.stderr, "says which setting to point at the file"
+    assert "The server reads this file" in added.stderr, "the data dir's file is the server's default"
     text = path.read_text(encoding="utf-8")
     assert key not in text
     assert hash_key(key) in text
-    principal = authenticate({"x-api-key": key}, Settings(api_keys_file=path))
+    principal = authenticate({"x-api-key": key}, Settings(data_dir=tmp_path))
     assert (principal.name, principal.role) == ("anna", Role.CURATOR)
+
+
+def test_add_to_another_file_says_which_setting_to_point_at_it(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "keys" / "api.yaml"
+    added = socialatlas("apikey", "add", "-n", "bo", "-r", "reader", "--file", str(elsewhere), data_dir=tmp_path)
+    assert added.returncode == 0, added.stderr
+    assert f"SOCIALATLAS_API_KEYS_FILE={elsewhere}" in added.stderr
 
 
 def test_add_uses_the_configured_file_or_the_one_given(tmp_path: Path) -> None:
