@@ -416,15 +416,15 @@ def _provenance(reader: Reader, evidence: Evidence) -> dict[str, Any]:
     reason = evidence.inferred_reason.strip() if evidence.inferred_reason else None
     if not cited and not reason:
         raise InvalidInput(
-            "source", "every fact needs provenance: a source (document, section, quote) or inferred with a reason"
+            "provenance", "every fact needs provenance: a source (document, section, quote) or inferred with a reason"
         )
     props: dict[str, Any] = {"source_documents": [], "source_sections": [], "source_quotes": [], "inferred": False}
     if cited:
-        document = _text(evidence.document, "source.document")
-        section = _text(evidence.section, "source.section")
-        quote = _text(evidence.quote, "source.quote")
+        document = _text(evidence.document, "provenance.source.document")
+        section = _text(evidence.section, "provenance.source.section")
+        quote = _text(evidence.quote, "provenance.source.quote")
         if _get(reader, document, ("Source",)) is None:
-            raise MissingReference("source.document", f"no Source has the uid {document!r}")
+            raise MissingReference("provenance.source.document", f"no Source has the uid {document!r}")
         props.update(source_documents=[document], source_sections=[section], source_quotes=[quote])
     if reason:
         props.update(inferred=True, inferred_reason=reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,22 @@ def test_a_bad_variable_is_the_clients_error_not_masked(base_url: str) -> None:
     [error] = body["errors"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert "NEITHER" in error["message"]
+
+
+def test_only_unexpected_errors_are_logged(
+    base_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        gql(base_url, RESPONSIBILITY, conditions=["ikke-en-tilstand"], on="2019-09-01")
+        gql(base_url, "{ nosuchfield }")
+    assert not caplog.records, "a client's own mistakes are not the server's errors"
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(importlib.import_module("app.api.graphql.org"), "entities", broken)
+    with caplog.at_level(logging.WARNING):
+        gql(base_url, "{ municipalities { uid } }")
+    [record] = caplog.records
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None, "with the traceback"

@@ -286,6 +286,7 @@ class Leader:
 )
 class OrgNode(Node):
     name: str = strawberry.field(description="Name on the date viewed (Danish).")
+    validity: Validity = strawberry.field(description="When the node itself is valid (both ends inclusive).")
 
     @described("The node it sits under on this date; null for a municipality.")
     async def parent(self, info: Info) -> OrgNode | None:

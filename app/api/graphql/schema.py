@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ValidationCache
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types import ExecutionContext
 
 from app.api.graphql.analyst import AnalystQuery
 from app.api.graphql.context import GraphQLContext, get_context
@@ -24,7 +26,15 @@ class Query(OrgQuery, AnalystQuery, CatalogueQuery, AuditQuery):
     pass
 
 
-schema = strawberry.Schema(
+class _Schema(strawberry.Schema):
+    """Strawberry logs every error with its traceback, a client's bad input included; here only the
+    unexpected ones are logged, where they are masked (app/api/graphql/errors.py)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        return None
+
+
+schema = _Schema(
     query=Query,
     mutation=Mutation,
     types=ENTITY_TYPES,
