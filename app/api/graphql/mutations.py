@@ -28,6 +28,9 @@ from app.store.base import GraphStore
 
 Info = strawberry.Info[GraphQLContext, None]
 
+CHANGE = strawberry.argument(description="What to change, from which date, on what source.")
+"""The one argument of every mutation."""
+
 
 # --- inputs --------------------------------------------------------------------------------------------------
 
@@ -249,9 +252,7 @@ class Mutation:
     async def create_unit(
         self,
         info: Info,
-        input: Annotated[
-            CreateUnitInput, strawberry.argument(description="What to change, from which date, on what source.")
-        ],
+        input: Annotated[CreateUnitInput, CHANGE],
     ) -> CurationPayload:
         request = curation.CreateUnit(
             parent=input.parent,
@@ -270,9 +271,7 @@ class Mutation:
     async def rename_unit(
         self,
         info: Info,
-        input: Annotated[
-            RenameUnitInput, strawberry.argument(description="What to change, from which date, on what source.")
-        ],
+        input: Annotated[RenameUnitInput, CHANGE],
     ) -> CurationPayload:
         request = curation.RenameUnit(input.uid, input.name, input.effective_on, input.provenance.evidence())
         return await _run(info, curation.rename_unit, request)
@@ -281,9 +280,7 @@ class Mutation:
     async def move_unit(
         self,
         info: Info,
-        input: Annotated[
-            MoveUnitInput, strawberry.argument(description="What to change, from which date, on what source.")
-        ],
+        input: Annotated[MoveUnitInput, CHANGE],
     ) -> CurationPayload:
         request = curation.MoveUnit(input.uid, input.new_parent, input.effective_on, input.provenance.evidence())
         return await _run(info, curation.move_unit, request)
@@ -292,9 +289,7 @@ class Mutation:
     async def terminate_unit(
         self,
         info: Info,
-        input: Annotated[
-            TerminateUnitInput, strawberry.argument(description="What to change, from which date, on what source.")
-        ],
+        input: Annotated[TerminateUnitInput, CHANGE],
     ) -> CurationPayload:
         request = curation.TerminateUnit(input.uid, input.effective_on, input.provenance.evidence())
         return await _run(info, curation.terminate_unit, request, last_day=True)
@@ -303,10 +298,7 @@ class Mutation:
     async def add_responsibility_rule(
         self,
         info: Info,
-        input: Annotated[
-            AddResponsibilityRuleInput,
-            strawberry.argument(description="What to change, from which date, on what source."),
-        ],
+        input: Annotated[AddResponsibilityRuleInput, CHANGE],
     ) -> CurationPayload:
         request = curation.AddRule(
             municipality=input.municipality,
@@ -331,10 +323,7 @@ class Mutation:
     async def terminate_responsibility_rule(
         self,
         info: Info,
-        input: Annotated[
-            TerminateResponsibilityRuleInput,
-            strawberry.argument(description="What to change, from which date, on what source."),
-        ],
+        input: Annotated[TerminateResponsibilityRuleInput, CHANGE],
     ) -> CurationPayload:
         request = curation.TerminateRule(input.uid, input.effective_on, input.provenance.evidence())
         return await _run(info, curation.terminate_rule, request, last_day=True)
@@ -343,10 +332,7 @@ class Mutation:
     async def add_tilbud_membership(
         self,
         info: Info,
-        input: Annotated[
-            AddTilbudMembershipInput,
-            strawberry.argument(description="What to change, from which date, on what source."),
-        ],
+        input: Annotated[AddTilbudMembershipInput, CHANGE],
     ) -> CurationPayload:
         request = curation.AddMembership(
             input.tilbud, input.unit, input.effective_on, input.provenance.evidence(), input.valid_to
@@ -357,10 +343,7 @@ class Mutation:
     async def terminate_tilbud_membership(
         self,
         info: Info,
-        input: Annotated[
-            TerminateTilbudMembershipInput,
-            strawberry.argument(description="What to change, from which date, on what source."),
-        ],
+        input: Annotated[TerminateTilbudMembershipInput, CHANGE],
     ) -> CurationPayload:
         request = curation.TerminateMembership(
             input.tilbud, input.unit, input.effective_on, input.provenance.evidence()
