@@ -172,16 +172,6 @@ def nodes_by_uid(store: GraphStore, uids: Iterable[str], labels: Sequence[str] |
     return found
 
 
-def nodes_of_label(store: GraphStore, label: str) -> list[Row]:
-    """Every node of one label, in seed order then by name."""
-    if label not in load_schema().nodes:
-        raise ValueError(f"unknown label {label!r}")
-    rows = store.read(f"MATCH (n:{label}) RETURN n AS node")
-    nodes = [row["node"] for row in rows]
-    nodes.sort(key=lambda n: _order(Link(rel={}, node=n)))
-    return nodes
-
-
 # -- leaders, through the named query the resolver uses
 
 

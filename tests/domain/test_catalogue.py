@@ -14,7 +14,6 @@ from app.domain.catalogue import (
     neighbours,
     neighbours_many,
     nodes_by_uid,
-    nodes_of_label,
 )
 from app.domain.names import name_on, name_periods
 from app.store.base import GraphStore, Params, Row
@@ -54,14 +53,6 @@ def test_nodes_by_uid_finds_any_label_in_one_read(seeded_store: GraphStore) -> N
     assert nodes_by_uid(seeded_store, ["aarhus"], ["Unit"]) == {}, "limited to the labels asked"
 
 
-def test_nodes_of_label(seeded_store: GraphStore) -> None:
-    uids = [node["uid"] for node in nodes_of_label(seeded_store, "Municipality")]
-    assert {"aarhus", "kobenhavn"} <= set(uids)
-    with pytest.raises(ValueError, match="unknown label"):
-        nodes_of_label(seeded_store, "Nope")
-
-
-@pytest.mark.parametrize(("on", "parent"), [(BEFORE, "Familier, Børn og Unge"), (AFTER, "Unge, Job og Uddannelse")])
 def test_temporal_hop_keeps_links_valid_on_the_date(seeded_store: GraphStore, on: date, parent: str) -> None:
     found = neighbours(seeded_store, "PART_OF", "out", [UNGDOMSCENTERET], on, label="Unit")
     assert _names(found[UNGDOMSCENTERET]) == [parent]
