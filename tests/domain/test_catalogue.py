@@ -53,6 +53,7 @@ def test_nodes_by_uid_finds_any_label_in_one_read(seeded_store: GraphStore) -> N
     assert nodes_by_uid(seeded_store, ["aarhus"], ["Unit"]) == {}, "limited to the labels asked"
 
 
+@pytest.mark.parametrize(("on", "parent"), [(BEFORE, "Familier, Børn og Unge"), (AFTER, "Unge, Job og Uddannelse")])
 def test_temporal_hop_keeps_links_valid_on_the_date(seeded_store: GraphStore, on: date, parent: str) -> None:
     found = neighbours(seeded_store, "PART_OF", "out", [UNGDOMSCENTERET], on, label="Unit")
     assert _names(found[UNGDOMSCENTERET]) == [parent]
