@@ -5,6 +5,7 @@ The graph's own nodes (Unit, Tilbud, …) are in entities.py.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from enum import Enum
 
@@ -94,11 +95,28 @@ class Authority:
         )
 
 
+@strawberry.type(description="One paragraph succession followed to reach the paragraph in force on the date.")
+class SuccessionStep:
+    from_uid: str = strawberry.field(description="Uid of the paragraph the step starts from.")
+    from_name: str = strawberry.field(description="Name of the paragraph the step starts from.")
+    to_uid: str = strawberry.field(description="Uid of the paragraph the step leads to.")
+    to_name: str = strawberry.field(description="Name of the paragraph the step leads to.")
+    effective_on: date = strawberry.field(description="The date the succession took effect.")
+    scope: str | None = strawberry.field(description="The part that moved, when only part did (e.g. under-18s).")
+    direction: str = strawberry.field(description="'successor' (forwards in time) or 'predecessor' (backwards).")
+    inferred: bool = strawberry.field(description="True when the succession is inferred, not stated by a source.")
+
+    @classmethod
+    def of(cls, step: domain.SuccessionStep) -> SuccessionStep:
+        return cls(**dataclasses.asdict(step))
+
+
 @strawberry.type(description="How an applying paragraph was reached from the one asked or named by a rule.")
 class ParagraphVia:
     paragraph: str = strawberry.field(description="Uid of the paragraph it was reached from.")
     name: str = strawberry.field(description="Name of the paragraph it was reached from.")
     relation: str = strawberry.field(description="How: same, successor or predecessor.")
+    steps: list[SuccessionStep] = strawberry.field(description="The successions followed, in order.")
 
 
 @strawberry.type(description="A paragraph that applies on the date.")
@@ -113,7 +131,12 @@ class ParagraphUse:
     @classmethod
     def of(cls, item: domain.ParagraphUse) -> ParagraphUse:
         via = (
-            ParagraphVia(paragraph=item.via.paragraph, name=item.via.name, relation=item.via.relation)
+            ParagraphVia(
+                paragraph=item.via.paragraph,
+                name=item.via.name,
+                relation=item.via.relation,
+                steps=[SuccessionStep.of(step) for step in item.via.steps],
+            )
             if item.via
             else None
         )
@@ -152,6 +175,57 @@ class Provider:
         )
 
 
+@strawberry.type(description="A paragraph-limited rule that covers the case apart from its paragraphs.")
+class ExceptionNote:
+    rule: str = strawberry.field(description="Uid of the rule.")
+    rule_name: str = strawberry.field(description="Name of the rule.")
+    paragraphs: list[NamedRef] = strawberry.field(description="The paragraphs the rule is limited to.")
+    paragraphs_on_date: list[NamedRef] = strawberry.field(description="Those paragraphs as in force on the date.")
+    units: list[NamedRef] = strawberry.field(description="The units the rule names for those paragraphs.")
+    same_as_authority: bool = strawberry.field(description="True when those units are the authority anyway.")
+    inferred: bool = strawberry.field(description="True when the rule rests on an inferred fact.")
+
+    @classmethod
+    def of(cls, item: domain.ExceptionNote) -> ExceptionNote:
+        return cls(
+            rule=item.rule,
+            rule_name=item.rule_name,
+            paragraphs=[NamedRef.of(ref) for ref in item.paragraphs],
+            paragraphs_on_date=[NamedRef.of(ref) for ref in item.paragraphs_on_date],
+            units=[NamedRef.of(ref) for ref in item.units],
+            same_as_authority=item.same_as_authority,
+            inferred=item.inferred,
+        )
+
+
+@strawberry.type(description="When nothing covers the case: a rule that fails only on age or only on condition.")
+class NearestRule:
+    rule: str = strawberry.field(description="Uid of the rule.")
+    rule_name: str = strawberry.field(description="Name of the rule.")
+    units: list[NamedRef] = strawberry.field(description="The units the rule names.")
+    fails_on: str = strawberry.field(description="What alone it fails on: 'age' or 'condition'.")
+    detail: str = strawberry.field(description="How it fails, in Danish.")
+    distance: int = strawberry.field(description="Years between the age asked and the rule's age band (0 when inside).")
+
+    @classmethod
+    def of(cls, item: domain.Nearest) -> NearestRule:
+        return cls(
+            rule=item.rule,
+            rule_name=item.rule_name,
+            units=[NamedRef.of(ref) for ref in item.units],
+            fails_on=item.fails_on,
+            detail=item.detail,
+            distance=item.distance,
+        )
+
+
+@strawberry.type(description="Which paragraph of a rule matched the one asked, and how.")
+class ParagraphMatch:
+    rule_paragraph: str = strawberry.field(description="Uid of the rule's paragraph.")
+    rule_paragraph_name: str = strawberry.field(description="Name of the rule's paragraph.")
+    relation: str = strawberry.field(description="How it matched: same, successor or predecessor.")
+
+
 @strawberry.type(description="A rule weighed for the question, with its verdict and the reason (Danish).")
 class RuleVerdict:
     uid: str = strawberry.field(description="Uid of the rule.")
@@ -162,6 +236,9 @@ class RuleVerdict:
     reason_codes: list[str] = strawberry.field(description="Machine-readable reasons.")
     holders: list[NamedRef] = strawberry.field(description="The units the rule names.")
     inferred: bool = strawberry.field(description="True when the rule rests on an inferred fact.")
+    paragraph_match: list[ParagraphMatch] = strawberry.field(
+        description="Which of the rule's paragraphs matched the one asked, and how."
+    )
 
     @classmethod
     def of(cls, item: domain.RuleVerdict) -> RuleVerdict:
@@ -174,6 +251,7 @@ class RuleVerdict:
             reason_codes=list(item.reason_codes),
             holders=[NamedRef.of(ref) for ref in item.holders],
             inferred=item.inferred,
+            paragraph_match=[ParagraphMatch(**dataclasses.asdict(match)) for match in item.paragraph_match],
         )
 
 
@@ -210,6 +288,12 @@ class ResponsibilityAnswer:
     authority: list[Authority] = strawberry.field(description="The units holding the responsibility.")
     paragraphs: list[ParagraphUse] = strawberry.field(description="The paragraphs that apply.")
     providers: list[Provider] = strawberry.field(description="Who delivers.")
+    exceptions: list[ExceptionNote] = strawberry.field(
+        description="Rules limited to certain paragraphs that would otherwise cover the case ('except for …')."
+    )
+    nearest: list[NearestRule] = strawberry.field(
+        description="When not covered: the rules that fail only on age or only on condition, nearest first."
+    )
     rules: list[RuleVerdict] = strawberry.field(description="Every rule weighed, with its verdict.")
     sources: list[AnswerSource] = strawberry.field(description="Citations for the answer.")
     inferred: bool = strawberry.field(description="True when some step rests on an inferred fact.")
@@ -235,6 +319,8 @@ class ResponsibilityAnswer:
             authority=[Authority.of(item) for item in answer.authority],
             paragraphs=[ParagraphUse.of(item) for item in answer.paragraphs],
             providers=[Provider.of(item) for item in answer.providers],
+            exceptions=[ExceptionNote.of(item) for item in answer.exceptions],
+            nearest=[NearestRule.of(item) for item in answer.nearest],
             rules=[RuleVerdict.of(item) for item in answer.rules],
             sources=[
                 AnswerSource(document=s.document, section=s.section, quote=s.quote, about=s.about)
