@@ -693,7 +693,7 @@ class Resolver:
                             h.name,
                             None,
                             note,
-                            (),
+                            tuple(cat.law.name(p.uid) for p in a.rule.included),
                             a.rule.uid,
                             a.rule.provenance.inferred or h.provenance.inferred,
                         )

@@ -464,6 +464,14 @@ def test_providers_are_tilbud_serving_the_case_and_the_udfoerer_units(graph: Gra
     assert units(ask(graph.store, age=16, conditions=["autisme"], kind="udfoerer")) == ["u-boern"]
 
 
+def test_an_udfoerer_provider_names_the_paragraphs_its_rule_is_limited_to(graph: Graph) -> None:
+    graph.rule("r-myndighed", ("u-unge",), age_min=15, age_max=29)
+    graph.rule("r-udfoerer-52", ("u-boern",), kind="udfører", age_min=0, age_max=17, includes=("sel-52",))
+    answer = ask(graph.store, age=16, paragraph="SEL §52")
+    [udfoerer] = [p for p in answer["providers"] if p["type"] == "udfører"]
+    assert (udfoerer["rule"], udfoerer["paragraphs"]) == ("r-udfoerer-52", ["SEL §52"])
+
+
 def test_every_rule_of_the_kind_is_reported_and_other_municipalities_are_not(graph: Graph) -> None:
     graph.rule("r-a", ("u-unge",), age_min=15, age_max=29)
     graph.rule("r-b", ("u-voksne",), age_min=30)
