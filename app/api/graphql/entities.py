@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from datetime import date
+from enum import Enum
 from typing import Annotated, Any, Self, TypeVar
 
 import strawberry
@@ -23,7 +24,14 @@ from app.api.graphql.context import GraphQLContext
 from app.domain.catalogue import Direction, Hop, Link, leading_level
 from app.domain.lookup import Ref
 from app.domain.names import name_on, name_periods
-from app.domain.temporal import ONE_DAY, ReorgDiff, reorganisation_diff
+from app.domain.temporal import (
+    ONE_DAY,
+    HolderAnswer,
+    ReorgDiff,
+    reorganisation_diff,
+    target_group_changes,
+)
+from app.domain.temporal import TargetGroupChange as DomainTargetGroupChange
 from app.schema import load_schema
 
 Info = strawberry.Info[GraphQLContext, None]
@@ -728,6 +736,26 @@ class Reorganisation(Node):
         found = await run_in_threadpool(reorganisation_diff, info.context.store, self.uid)
         return ReorganisationDiff.of(found)
 
+    @described(
+        "What it changed for one target group: per kind (myndighed, udfører), who held it the day before and "
+        "who holds it on the effective date — moved, stayed, new or ended — asked of the resolver without a "
+        "paragraph and for every paragraph the reorganisation or the municipality's rules name, so precedence "
+        "and exceptions count (unlike `diff.responsibilityChanges`, which pairs overlapping rules)."
+    )
+    async def changes_for(
+        self,
+        info: Info,
+        age: Annotated[int, strawberry.argument(description="The citizen's age in years.")],
+        conditions: Annotated[
+            list[str] | None, strawberry.argument(description="Conditions (målgrupper), by uid or name; none = any.")
+        ] = None,
+    ) -> list[TargetGroupChange]:
+        store = info.context.store
+        found = await run_in_threadpool(
+            lambda: target_group_changes(store, self.uid, age=age, conditions=tuple(conditions or ()))
+        )
+        return [TargetGroupChange.of(change) for change in found]
+
 
 @strawberry.type(description=_label_doc("Move"))
 class Move(Node):
@@ -891,6 +919,57 @@ class DiffRef:
     @classmethod
     def of(cls, ref: Ref, as_of: date) -> DiffRef:
         return cls(uid=ref.uid, name=ref.name, label=ref.label, as_of=as_of)
+
+
+@strawberry.enum(description="How a responsibility changed for a target group across a reorganisation's date.")
+class ChangeKind(Enum):
+    MOVED = strawberry.enum_value("moved", description="Other units hold it on the date than the day before.")
+    STAYED = strawberry.enum_value("stayed", description="The same units hold it on both days.")
+    NEW = strawberry.enum_value("new", description="Nobody held it the day before; someone does on the date.")
+    ENDED = strawberry.enum_value("ended", description="Someone held it the day before; nobody does on the date.")
+
+
+@strawberry.type(description="Who held a responsibility on one side of a reorganisation's date, by the resolver.")
+class HolderSide:
+    on: date = strawberry.field(name="date", description="The day asked: the day before, or the effective date.")
+    status: str = strawberry.field(description="The resolver's status that day: resolved, ambiguous, not_covered.")
+    units: list[DiffRef] = strawberry.field(description="The units holding it that day.")
+    rules: list[str] = strawberry.field(description="Uids of the deciding rules.")
+    inferred: bool = strawberry.field(description="True when the answer rests on an inferred fact.")
+
+    @classmethod
+    def of(cls, side: HolderAnswer) -> HolderSide:
+        return cls(
+            on=side.on,
+            status=side.status,
+            units=[DiffRef.of(unit, side.on) for unit in side.units],
+            rules=list(side.rules),
+            inferred=side.inferred,
+        )
+
+
+@strawberry.type(description="For one kind of responsibility: who held it the day before and who holds it on the date.")
+class TargetGroupChange:
+    kind: str = strawberry.field(description="myndighed or udfører.")
+    change: ChangeKind = strawberry.field(description="Moved, stayed, new or ended.")
+    without_paragraph: bool = strawberry.field(description="True when this outcome holds for a question naming no §.")
+    paragraphs: list[DiffRef] = strawberry.field(description="The paragraphs asked about that give this outcome.")
+    before: HolderSide = strawberry.field(description="The day before the effective date.")
+    after: HolderSide = strawberry.field(description="The effective date.")
+    moves: list[DiffRef] = strawberry.field(description="The reorganisation's moves behind the change.")
+
+    @classmethod
+    def of(cls, change: DomainTargetGroupChange) -> TargetGroupChange:
+        on = change.after.on
+        return cls(
+            kind=change.kind,
+            change=ChangeKind(change.change),
+            without_paragraph=change.without_paragraph,
+            paragraphs=[DiffRef.of(paragraph, on) for paragraph in change.paragraphs],
+            before=HolderSide.of(change.before),
+            after=HolderSide.of(change.after),
+            moves=[DiffRef.of(move, on) for move in change.moves],
+        )
 
 
 @strawberry.type(description="A node whose parent differs between the day before and the effective date.")
