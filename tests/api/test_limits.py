@@ -14,7 +14,9 @@ from app.api.graphql.limits import (
     DEFAULT_LIST_SIZE,
     MAX_ALIASES,
     MAX_TOKENS,
+    AliasLimit,
     ComplexityLimit,
+    DepthLimit,
     estimate_cost,
 )
 from app.api.graphql.schema import MAX_DEPTH
@@ -174,3 +176,9 @@ def test_the_extension_refuses_by_variable_value() -> None:
     assert result.data is None
     [error] = result.errors or []
     assert error.extensions == {"code": "COMPLEXITY_LIMIT_EXCEEDED", "cost": 1001, "limit": 100}
+
+
+def test_limit_rules_are_the_same_classes_in_every_request_so_validation_is_cached() -> None:
+    # A new rule class per request (what strawberry's limiters make) would be a new ValidationCache key.
+    assert DepthLimit(MAX_DEPTH).validation_rules == DepthLimit(MAX_DEPTH).validation_rules
+    assert AliasLimit().validation_rules == AliasLimit().validation_rules

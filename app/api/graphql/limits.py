@@ -20,6 +20,7 @@ the list directly under it. Introspection fields cost 1 each.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, cast
 
 from graphql import (
@@ -44,7 +45,13 @@ from graphql import (
 from graphql.execution import ExecutionResult
 from graphql.pyutils import Undefined
 from graphql.utilities import get_operation_ast
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 
 from app.errors import Unauthenticated
 
@@ -99,20 +106,32 @@ def _with_code(rule: type[ASTValidationRule], code: str) -> type[ValidationRule]
     return Coded
 
 
-class DepthLimit(QueryDepthLimiter):
+@cache
+def _depth_rules(max_depth: int) -> tuple[type[ValidationRule], ...]:
+    return tuple(_with_code(rule, DEPTH_LIMIT_EXCEEDED) for rule in QueryDepthLimiter(max_depth).validation_rules)
+
+
+@cache
+def _alias_rules(max_alias_count: int) -> tuple[type[ValidationRule], ...]:
+    return tuple(_with_code(rule, ALIAS_LIMIT_EXCEEDED) for rule in MaxAliasesLimiter(max_alias_count).validation_rules)
+
+
+# The rule classes are made once per limit, not per request: strawberry's limiters make a new class per
+# instance, and a new class in every request's rules would make every request miss the ValidationCache.
+
+
+class DepthLimit(AddValidationRules):
     """Strawberry's depth limit, refusing with `DEPTH_LIMIT_EXCEEDED`."""
 
     def __init__(self, max_depth: int) -> None:
-        super().__init__(max_depth=max_depth)
-        self.validation_rules = [_with_code(rule, DEPTH_LIMIT_EXCEEDED) for rule in self.validation_rules]
+        super().__init__(list(_depth_rules(max_depth)))
 
 
-class AliasLimit(MaxAliasesLimiter):
+class AliasLimit(AddValidationRules):
     """Strawberry's alias limit, refusing with `ALIAS_LIMIT_EXCEEDED`."""
 
     def __init__(self, max_alias_count: int = MAX_ALIASES) -> None:
-        super().__init__(max_alias_count=max_alias_count)
-        self.validation_rules = [_with_code(rule, ALIAS_LIMIT_EXCEEDED) for rule in self.validation_rules]
+        super().__init__(list(_alias_rules(max_alias_count)))
 
 
 class AccessGate(SchemaExtension):
