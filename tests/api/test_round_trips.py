@@ -8,7 +8,6 @@ may add at most two round trips.
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,25 +15,9 @@ import pytest
 
 from app.api.app import create_app
 from app.config import Settings
-from app.store.base import GraphStore, Params, Row
+from app.store.base import GraphStore
 from tests.api.support import data, gql, serving
-
-
-class CountingStore:
-    """Counts `read` calls (each one round trip) and passes everything to the store it wraps."""
-
-    def __init__(self, inner: GraphStore) -> None:
-        self.inner = inner
-        self.reads = 0
-        self._lock = threading.Lock()
-
-    def read(self, query: str, params: Params | None = None) -> list[Row]:
-        with self._lock:
-            self.reads += 1
-        return self.inner.read(query, params)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+from tests.counting import CountingStore
 
 
 @pytest.fixture

@@ -16,25 +16,11 @@ from app.domain.catalogue import (
     nodes_by_uid,
 )
 from app.domain.names import name_on, name_periods
-from app.store.base import GraphStore, Params, Row
+from app.store.base import GraphStore
+from tests.counting import CountingStore
 
 UNGDOMSCENTERET = "aarhus-msb-ungdomscenteret"
 BEFORE, AFTER = date(2019, 7, 31), date(2019, 8, 1)
-
-
-class CountingStore:
-    """Counts `read` calls (round trips) and passes everything to the store it wraps."""
-
-    def __init__(self, inner: GraphStore) -> None:
-        self.inner = inner
-        self.reads = 0
-
-    def read(self, query: str, params: Params | None = None) -> list[Row]:
-        self.reads += 1
-        return self.inner.read(query, params)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def _names(links: list[Any]) -> list[str]:

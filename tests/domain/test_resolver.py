@@ -15,7 +15,8 @@ import pytest
 
 from app.domain.resolver import Question, Resolver
 from app.errors import InvalidInput
-from app.store.base import GraphStore, Params, Row
+from app.store.base import GraphStore
+from tests.counting import CountingStore
 
 DATE_PROPS = ("valid_from", "valid_to", "effective_on")
 DOC = "doc.txt"
@@ -522,21 +523,6 @@ def test_unknown_terms_are_refused_with_close_matches(
 
 
 # --- round trips --------------------------------------------------------------------------------------------------
-
-
-class CountingStore:
-    """Counts the reads a resolver makes (the store is otherwise passed through)."""
-
-    def __init__(self, inner: GraphStore) -> None:
-        self.inner = inner
-        self.reads = 0
-
-    def read(self, query: str, params: Params | None = None) -> list[Row]:
-        self.reads += 1
-        return self.inner.read(query, params)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
 
 
 def test_a_question_costs_four_round_trips_once_the_catalogues_are_cached(graph: Graph) -> None:
