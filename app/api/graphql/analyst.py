@@ -29,6 +29,8 @@ from app.store.base import jsonable
 
 Info = strawberry.Info[GraphQLContext, None]
 
+ROW_CAP = strawberry.argument(name="rowCap", description="Most rows; may only lower the server's (analyst_row_cap).")
+
 
 def _json_value(value: Any) -> Any:
     """A result value as JSON: dates as ISO text, nodes and relationships as dicts, odd floats as text."""
@@ -115,10 +117,7 @@ class AnalystQuery:
                 name="timeoutMs", description="Time limit (ms); may only lower the server's (analyst_timeout_ms)."
             ),
         ] = None,
-        row_cap: Annotated[
-            int | None,
-            strawberry.argument(name="rowCap", description="Most rows; may only lower the server's (analyst_row_cap)."),
-        ] = None,
+        row_cap: Annotated[int | None, ROW_CAP] = None,
     ) -> CypherResult:
         context = info.context
         require_role(context.principal, Role.ANALYST)
@@ -145,10 +144,7 @@ class AnalystQuery:
         params: Annotated[
             JSON | None, strawberry.argument(description='Its parameters: a JSON object, e.g. {"on": "2019-09-01"}.')
         ] = None,
-        row_cap: Annotated[
-            int | None,
-            strawberry.argument(name="rowCap", description="Most rows; may only lower the server's (analyst_row_cap)."),
-        ] = None,
+        row_cap: Annotated[int | None, ROW_CAP] = None,
     ) -> CypherResult:
         context = info.context
         settings = context.settings
